@@ -1,0 +1,49 @@
+using System.ComponentModel;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Accounts;
+
+public sealed record CreateTenantRequest
+{
+    public string? Name { get; init; }
+
+    [Description("Requests per minute per API key; default 1000.")]
+    public int? RateLimitPerMinute { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed class CreateTenantValidator : AbstractValidator<CreateTenantRequest>
+{
+    public CreateTenantValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
+        RuleFor(r => r.RateLimitPerMinute).InclusiveBetween(1, 1_000_000).WithMessage("must be between 1 and 1000000");
+    }
+}
+
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt);
+
+public sealed record CreatedApiKeyResponse(
+    string Id,
+    [property: Description("The full key. It is shown only in this answer; store it now.")] string Key,
+    string Prefix,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset CreatedAt);
+
+public sealed record CreateTenantResponse(TenantResponse Tenant, CreatedApiKeyResponse ApiKey);
+
+public static class CreateTenant
+{
+    public static async Task<Created<CreateTenantResponse>> Handle(CreateTenantRequest request, OrderCoreDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var (tenant, key, plainKey) = TenantProvisioning.Provision(db, request.Name!.Trim(), request.RateLimitPerMinute ?? 1000, clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/admin/v1/tenants/{tenant.Id}", new CreateTenantResponse(
+            new TenantResponse(tenant.Id, tenant.Name, tenant.CreatedAt),
+            new CreatedApiKeyResponse(key.Id, plainKey, key.Prefix, key.Scopes, key.CreatedAt)));
+    }
+}

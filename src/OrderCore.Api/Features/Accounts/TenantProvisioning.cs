@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Accounts;
+
+public sealed record ProvisionedTenant(Tenant Tenant, ApiKey ApiKey, string PlainKey);
+
+/// <summary>Creates tenants and their first API key (operator route and the local demo tenant).</summary>
+public static class TenantProvisioning
+{
+    /// <summary>Adds a tenant and a full-access key to the context; the caller saves. <paramref name="plainKey"/> defaults to a new key.</summary>
+    public static ProvisionedTenant Provision(OrderCoreDbContext db, string name, int rateLimitPerMinute, DateTimeOffset now,
+        string? plainKey = null, string keyName = "Default key")
+    {
+        var tenant = new Tenant { Id = Ids.New(Ids.Tenant), Name = name, RateLimitPerMinute = rateLimitPerMinute, CreatedAt = now };
+        plainKey ??= ApiKeys.Generate();
+        var apiKey = new ApiKey
+        {
+            TenantId = tenant.Id,
+            Id = Ids.New(Ids.ApiKey),
+            Name = keyName,
+            Prefix = ApiKeys.DisplayPrefix(plainKey),
+            KeyHash = ApiKeys.Hash(plainKey),
+            Scopes = [ApiKeys.AllScopes],
+            CreatedAt = now,
+        };
+        db.Set<Tenant>().Add(tenant);
+        db.Set<ApiKey>().Add(apiKey);
+        return new ProvisionedTenant(tenant, apiKey, plainKey);
+    }
+
+    public static Task<bool> KeyExistsAsync(OrderCoreDbContext db, string plainKey, CancellationToken cancellationToken)
+    {
+        var hash = ApiKeys.Hash(plainKey);
+        return db.Set<ApiKey>().IgnoreQueryFilters().AnyAsync(k => k.KeyHash == hash, cancellationToken);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OrderCore.Api.Platform.Pagination;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Catalog;
+
+public enum ProductStatus
+{
+    Active,
+    Draft,
+    Archived,
+}
+
+public sealed class Product : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public ProductStatus Status { get; set; } = ProductStatus.Active;
+    public string? ExternalId { get; set; }
+    public JsonObject? Metadata { get; set; }
+    public List<Sku> Skus { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
+{
+    public void Configure(EntityTypeBuilder<Product> builder)
+    {
+        builder.ToTable("products");
+        builder.HasKey(p => new { p.TenantId, p.Id });
+        builder.Property(p => p.Name).HasMaxLength(500);
+        builder.Property(p => p.Status).HasConversion<SnakeCaseEnumConverter<ProductStatus>>().HasMaxLength(16);
+        builder.Property(p => p.ExternalId).HasMaxLength(255);
+        builder.Property(p => p.Metadata).HasJsonbObject();
+        builder.HasIndex(p => new { p.TenantId, p.Status, p.Id });
+        builder.HasMany(p => p.Skus).WithOne().HasForeignKey(s => new { s.TenantId, s.ProductId }).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public enum SkuStatus
+{
+    Active,
+    Inactive,
+}
+
+public sealed class Sku : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string ProductId { get; set; }
+    public required string SkuCode { get; set; }
+    public string? Name { get; set; }
+    public SkuStatus Status { get; set; } = SkuStatus.Active;
+
+    /// <summary>Untracked SKUs (services, digital goods) never block an order on stock.</summary>
+    public bool TrackInventory { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class SkuConfiguration : IEntityTypeConfiguration<Sku>
+{
+    public void Configure(EntityTypeBuilder<Sku> builder)
+    {
+        builder.ToTable("skus");
+        builder.HasKey(s => new { s.TenantId, s.Id });
+        builder.Property(s => s.SkuCode).HasMaxLength(128);
+        builder.Property(s => s.Name).HasMaxLength(500);
+        builder.Property(s => s.Status).HasConversion<SnakeCaseEnumConverter<SkuStatus>>().HasMaxLength(16);
+        builder.HasIndex(s => new { s.TenantId, s.SkuCode }).IsUnique();
+        builder.HasIndex(s => new { s.TenantId, s.ProductId });
+    }
+}
+
+public static class CatalogTables
+{
+    extension(OrderCoreDbContext db)
+    {
+        public DbSet<Product> Products => db.Set<Product>();
+        public DbSet<Sku> Skus => db.Set<Sku>();
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OrderCore.Api.Platform.Pagination;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Customers;
+
+public sealed class Customer : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public string? Email { get; set; }
+    public string? Name { get; set; }
+    public string? ExternalId { get; set; }
+    public JsonObject? Metadata { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> builder)
+    {
+        builder.ToTable("customers");
+        builder.HasKey(c => new { c.TenantId, c.Id });
+        builder.Property(c => c.Email).HasMaxLength(320);
+        builder.Property(c => c.Name).HasMaxLength(500);
+        builder.Property(c => c.ExternalId).HasMaxLength(255);
+        builder.Property(c => c.Metadata).HasJsonbObject();
+        builder.HasIndex(c => new { c.TenantId, c.Email });
+        builder.HasIndex(c => new { c.TenantId, c.ExternalId });
+    }
+}
+
+public static class CustomerTables
+{
+    extension(OrderCoreDbContext db)
+    {
+        public DbSet<Customer> Customers => db.Set<Customer>();
+    }
+}

@@ -1,0 +1,26 @@
+using OrderCore.Api.Features.Accounts;
+using OrderCore.Api.Features.Health;
+using OrderCore.Api.Features.Onboarding;
+using OrderCore.Api.Features.Orders;
+using OrderCore.Api.Platform;
+
+namespace OrderCore.Api.Features;
+
+public static class FeaturesSetup
+{
+    public static void AddFeatures(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<DemoTenantOptions>(options => options.KeyFile = builder.Configuration["ORDERCORE_DEMO_API_KEY_FILE"]);
+        builder.Services.AddHostedService<DemoTenant>();
+    }
+
+    public static void MapFeatures(this WebApplication app)
+    {
+        app.MapHealthApi();
+        app.MapAdminApi();
+
+        var v1 = app.MapApiV1();
+        v1.MapOnboardingApi();
+        v1.MapOrdersApi();
+    }
+}

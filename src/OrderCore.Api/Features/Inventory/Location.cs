@@ -1,0 +1,145 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OrderCore.Api.Platform.Pagination;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Inventory;
+
+public sealed class Location : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>Orders reserve stock here. At most one per tenant (a partial unique index).</summary>
+    public bool IsDefault { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class LocationConfiguration : IEntityTypeConfiguration<Location>
+{
+    public void Configure(EntityTypeBuilder<Location> builder)
+    {
+        builder.ToTable("locations");
+        builder.HasKey(l => new { l.TenantId, l.Id });
+        builder.Property(l => l.Code).HasMaxLength(128);
+        builder.Property(l => l.Name).HasMaxLength(200);
+        builder.HasIndex(l => new { l.TenantId, l.Code }).IsUnique();
+        builder.HasIndex(l => l.TenantId).IsUnique().HasFilter("is_default").HasDatabaseName("ux_locations_one_default_per_tenant");
+    }
+}
+
+/// <summary>
+/// Stock of one SKU at one location. <c>available = on_hand - reserved</c>; the database itself keeps
+/// <c>0 &lt;= reserved &lt;= on_hand</c>, so no code path can oversell.
+/// </summary>
+public sealed class InventoryLevel : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public required string LocationId { get; init; }
+    public required string SkuId { get; init; }
+    public int OnHand { get; set; }
+    public int Reserved { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public int Available => OnHand - Reserved;
+}
+
+public sealed class InventoryLevelConfiguration : IEntityTypeConfiguration<InventoryLevel>
+{
+    public void Configure(EntityTypeBuilder<InventoryLevel> builder)
+    {
+        builder.ToTable("inventory_levels", table =>
+            table.HasCheckConstraint("ck_inventory_levels_reserved_within_on_hand", "reserved >= 0 AND reserved <= on_hand"));
+        builder.HasKey(l => new { l.TenantId, l.LocationId, l.SkuId });
+        builder.Ignore(l => l.Available);
+        builder.HasIndex(l => new { l.TenantId, l.SkuId });
+        builder.HasOne<Location>().WithMany().HasForeignKey(l => new { l.TenantId, l.LocationId }).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Catalog.Sku>().WithMany().HasForeignKey(l => new { l.TenantId, l.SkuId }).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public enum ReservationStatus
+{
+    Active,
+    Released,
+    Committed,
+}
+
+/// <summary>Stock held for an order (or a caller's own reference) until released or committed on fulfilment.</summary>
+public sealed class InventoryReservation : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string SkuId { get; init; }
+    public required string LocationId { get; init; }
+    public int Quantity { get; init; }
+    public ReservationStatus Status { get; set; } = ReservationStatus.Active;
+    public string? OrderId { get; init; }
+    public string? Reference { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class InventoryReservationConfiguration : IEntityTypeConfiguration<InventoryReservation>
+{
+    public void Configure(EntityTypeBuilder<InventoryReservation> builder)
+    {
+        builder.ToTable("inventory_reservations", table => table.HasCheckConstraint("ck_inventory_reservations_quantity", "quantity > 0"));
+        builder.HasKey(r => new { r.TenantId, r.Id });
+        builder.Property(r => r.Status).HasConversion<SnakeCaseEnumConverter<ReservationStatus>>().HasMaxLength(16);
+        builder.Property(r => r.Reference).HasMaxLength(255);
+        builder.HasIndex(r => new { r.TenantId, r.OrderId });
+        builder.HasIndex(r => r.ExpiresAt).HasFilter("status = 'active' AND expires_at IS NOT NULL");
+    }
+}
+
+public enum MovementReason
+{
+    Adjust,
+    Reserve,
+    Release,
+    Commit,
+}
+
+/// <summary>One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to.</summary>
+public sealed class InventoryMovement : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string SkuId { get; init; }
+    public required string LocationId { get; init; }
+    public MovementReason Reason { get; init; }
+    public int OnHandDelta { get; init; }
+    public int ReservedDelta { get; init; }
+    public string? ReservationId { get; init; }
+    public string? OrderId { get; init; }
+    public string? Note { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public sealed class InventoryMovementConfiguration : IEntityTypeConfiguration<InventoryMovement>
+{
+    public void Configure(EntityTypeBuilder<InventoryMovement> builder)
+    {
+        builder.ToTable("inventory_movements");
+        builder.HasKey(m => new { m.TenantId, m.Id });
+        builder.Property(m => m.Reason).HasConversion<SnakeCaseEnumConverter<MovementReason>>().HasMaxLength(16);
+        builder.Property(m => m.Note).HasMaxLength(500);
+        builder.HasIndex(m => new { m.TenantId, m.SkuId, m.LocationId, m.Id });
+    }
+}
+
+public static class InventoryTables
+{
+    extension(OrderCoreDbContext db)
+    {
+        public DbSet<Location> Locations => db.Set<Location>();
+        public DbSet<InventoryLevel> InventoryLevels => db.Set<InventoryLevel>();
+        public DbSet<InventoryReservation> InventoryReservations => db.Set<InventoryReservation>();
+        public DbSet<InventoryMovement> InventoryMovements => db.Set<InventoryMovement>();
+    }
+}

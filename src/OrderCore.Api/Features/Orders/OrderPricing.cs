@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Features.Customers;
+using OrderCore.Api.Features.Pricing;
+using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Money;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Orders;
+
+/// <summary>One line of an order, priced but not yet stored.</summary>
+public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
+
+public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
+{
+    public decimal Total => Subtotal;
+}
+
+/// <summary>
+/// Turns an order request into priced lines: checks the customer and every SKU, and prices each line
+/// with the <see cref="PriceResolver"/>. Creates nothing; order creation and preview both use it.
+/// </summary>
+public static class OrderPricing
+{
+    public static async Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var currency = Currency.Normalize(request.Currency);
+        var items = request.Items!;
+
+        if (request.CustomerId is { } customerId && !await db.Customers.AnyAsync(c => c.Id == customerId, cancellationToken))
+        {
+            throw new ApiError(StatusCodes.Status404NotFound, "customer_not_found", $"No customer with id {customerId}")
+                .With("customer_id", customerId).ToException();
+        }
+
+        var ids = items.Where(i => i.SkuId is not null).Select(i => i.SkuId!).Distinct().ToList();
+        var codes = items.Where(i => i.SkuCode is not null).Select(i => i.SkuCode!).Distinct().ToList();
+        var skus = await db.Skus
+            .Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode))
+            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new { Sku = s, Product = p })
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        var resolved = new List<(int Position, Sku Sku, Product Product, int Quantity)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var match = skus.FirstOrDefault(s => item.SkuId is not null ? s.Sku.Id == item.SkuId : s.Sku.SkuCode == item.SkuCode);
+            if (match is null)
+            {
+                var (field, value) = item.SkuId is not null ? ("sku_id", item.SkuId) : ("sku_code", item.SkuCode!);
+                throw new ApiError(StatusCodes.Status404NotFound, "sku_not_found", $"No SKU with {field} {value} (items[{i}])")
+                    .With(field, value).With("param", $"items[{i}].{field}").ToException();
+            }
+
+            if (match.Product.Status != ProductStatus.Active || match.Sku.Status != SkuStatus.Active)
+            {
+                var why = match.Product.Status != ProductStatus.Active
+                    ? $"its product {match.Product.Id} is {match.Product.Status.ToString().ToLowerInvariant()}"
+                    : "the SKU is inactive";
+                throw new ApiError(StatusCodes.Status409Conflict, "product_unavailable", $"SKU {match.Sku.SkuCode} cannot be ordered: {why}")
+                    .With("sku_id", match.Sku.Id).With("product_id", match.Product.Id).ToException();
+            }
+
+            resolved.Add((i, match.Sku, match.Product, item.Quantity!.Value));
+        }
+
+        var candidates = await PriceResolver.LoadCandidatesAsync(db, resolved.Select(r => r.Sku.Id).Distinct().ToList(), currency,
+            request.CustomerId, cancellationToken);
+        var lines = new List<PricedLine>(resolved.Count);
+        foreach (var (position, sku, product, quantity) in resolved)
+        {
+            var price = PriceResolver.Resolve(candidates[sku.Id], currency, request.CustomerId, quantity, now)
+                ?? throw new ApiError(StatusCodes.Status422UnprocessableEntity, "price_not_found",
+                        $"SKU {sku.SkuCode} has no {currency} price that applies to this order")
+                    .With("sku_id", sku.Id).With("currency", currency).ToException();
+            var unitPrice = Currency.Round(price.UnitAmount, currency);
+            lines.Add(new PricedLine(position, sku, product, quantity, price, unitPrice, Currency.Round(unitPrice * quantity, currency)));
+        }
+
+        return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency));
+    }
+
+    public static JsonObject? CopyMetadata(JsonObject? metadata) => metadata?.DeepClone().AsObject();
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Money = OrderCore.Api.Platform.Money.Currency;
+
+namespace OrderCore.Api.Features.Orders;
+
+public sealed record OrderResponse(
+    string Id,
+    string OrderNumber,
+    OrderStatus Status,
+    string? CustomerId,
+    string Currency,
+    string? MerchantReferenceId,
+    JsonObject? Metadata,
+    IReadOnlyList<OrderLineResponse> Items,
+    decimal Subtotal,
+    decimal Total,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static OrderResponse From(Order order) => new(
+        order.Id,
+        order.OrderNumber,
+        order.Status,
+        order.CustomerId,
+        order.Currency,
+        order.MerchantReferenceId,
+        order.Metadata,
+        order.Lines.OrderBy(l => l.Position).Select(l => OrderLineResponse.From(l, order.Currency)).ToList(),
+        Money.Round(order.Subtotal, order.Currency),
+        Money.Round(order.Total, order.Currency),
+        order.CreatedAt,
+        order.UpdatedAt);
+}
+
+public sealed record OrderLineResponse(
+    string Id,
+    string SkuId,
+    string SkuCode,
+    string ProductId,
+    string ProductName,
+    int Quantity,
+    decimal UnitPrice,
+    decimal LineTotal)
+{
+    public static OrderLineResponse From(OrderLine line, string currency) => new(
+        line.Id, line.SkuId, line.SkuCode, line.ProductId, line.ProductName, line.Quantity,
+        Money.Round(line.UnitPrice, currency), Money.Round(line.LineTotal, currency));
+}

@@ -1,0 +1,30 @@
+using OrderCore.Api.Platform.OpenApi;
+
+namespace OrderCore.Api.Features.Orders;
+
+public static class OrdersApi
+{
+    public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
+    {
+        var orders = v1.MapGroup("/orders").WithTags("Orders");
+
+        orders.MapPost("/", PlaceOrder.Handle)
+            .WithName("CreateOrder")
+            .WithSummary("Create an order")
+            .WithDescription("Prices every line, reserves stock at the default location and stores the order in one transaction. "
+                + "Send an Idempotency-Key header (or idempotency_key field) so that a retry never creates a second order.")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+
+        orders.MapGet("/", ListOrders.Handle)
+            .WithName("ListOrders")
+            .WithSummary("List orders, newest first")
+            .ProducesErrors(400, 401);
+
+        orders.MapGet("/{id}", GetOrder.Handle)
+            .WithName("GetOrder")
+            .WithSummary("Retrieve an order")
+            .ProducesErrors(401, 404);
+
+        return orders;
+    }
+}

@@ -1,0 +1,162 @@
+using System.ComponentModel;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Features.Inventory;
+using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Orders;
+
+public sealed record PlaceOrderRequest
+{
+    [Description("Optional customer (cust_... or a client-chosen id).")]
+    public string? CustomerId { get; init; }
+
+    public List<OrderItemRequest>? Items { get; init; }
+
+    [Description("ISO 4217 code; USD when omitted.")]
+    public string? Currency { get; init; }
+
+    [Description("Your own reference (lead, cart, ...): at most 128 characters of [a-zA-Z0-9._:-].")]
+    public string? MerchantReferenceId { get; init; }
+
+    [Description("Free-form JSON object: at most 50 keys and 8 KiB.")]
+    public JsonObject? Metadata { get; init; }
+
+    [Description("Body form of the Idempotency-Key header.")]
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed record OrderItemRequest
+{
+    [Description("The SKU by id (sku_...); or give sku_code.")]
+    public string? SkuId { get; init; }
+
+    [Description("The SKU by its code; or give sku_id.")]
+    public string? SkuCode { get; init; }
+
+    public int? Quantity { get; init; }
+}
+
+public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRequest>
+{
+    public const int MaxItems = 100;
+    public const int MaxQuantity = 1_000_000;
+
+    public PlaceOrderValidator()
+    {
+        RuleFor(r => r.Items)
+            .NotNull().WithMessage("is required")
+            .Must(items => items is { Count: > 0 }).WithMessage("must contain at least one item")
+            .Must(items => items is not { Count: > MaxItems }).WithMessage($"must contain at most {MaxItems} items");
+        RuleForEach(r => r.Items).ChildRules(item =>
+        {
+            item.RuleFor(i => i.SkuId)
+                .Must((i, _) => i.SkuId is not null || i.SkuCode is not null).WithMessage("sku_id or sku_code is required")
+                .Must((i, _) => i.SkuId is null || i.SkuCode is null).WithMessage("give sku_id or sku_code, not both");
+            item.RuleFor(i => i.Quantity)
+                .NotNull().WithMessage("is required")
+                .GreaterThan(0).WithMessage("must be greater than 0")
+                .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
+        });
+        RuleFor(r => r.Currency)
+            .Must(c => c is null || Platform.Money.Currency.IsValidCode(Platform.Money.Currency.Normalize(c)))
+            .WithMessage("must be an ISO 4217 code such as USD");
+        RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
+        RuleFor(r => r.MerchantReferenceId)
+            .Must(r => r is null || MerchantReference.IsValid(r))
+            .WithMessage("must be 1 to 128 characters of [a-zA-Z0-9._:-]");
+        RuleFor(r => r.Metadata).SetValidator(new MetadataValidator()!);
+    }
+}
+
+public static partial class MerchantReference
+{
+    public static bool IsValid(string value) => Pattern().IsMatch(value);
+
+    [GeneratedRegex("^[a-zA-Z0-9._:-]{1,128}$")]
+    private static partial Regex Pattern();
+}
+
+/// <summary>Metadata is a JSON object of at most 50 keys and 8 KiB.</summary>
+public sealed class MetadataValidator : AbstractValidator<JsonObject>
+{
+    public const int MaxKeys = 50;
+    public const int MaxBytes = 8 * 1024;
+
+    public MetadataValidator()
+    {
+        RuleFor(m => m.Count).LessThanOrEqualTo(MaxKeys).WithMessage($"must have at most {MaxKeys} keys")
+            .OverridePropertyName("");
+        RuleFor(m => m.ToJsonString(null).Length).LessThanOrEqualTo(MaxBytes).WithMessage($"must be at most {MaxBytes} bytes as JSON")
+            .OverridePropertyName("");
+    }
+}
+
+public static class PlaceOrder
+{
+    /// <summary>
+    /// Prices the lines, reserves stock for every tracked line at the default location, and stores the
+    /// order, all in the request's transaction: either everything happens or nothing does.
+    /// </summary>
+    public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, CurrentTenant tenant,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
+        var orderId = Ids.New(Ids.Order);
+
+        var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
+        if (tracked.Count > 0)
+        {
+            var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
+                ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
+            await StockReservations.ReserveAsync(db, locationId, tracked, orderId, now, cancellationToken);
+        }
+
+        var order = new Order
+        {
+            Id = orderId,
+            Number = await NextOrderNumberAsync(db, tenant.RequiredId, cancellationToken),
+            CustomerId = request.CustomerId,
+            Currency = priced.Currency,
+            MerchantReferenceId = request.MerchantReferenceId,
+            Metadata = request.Metadata,
+            Subtotal = priced.Subtotal,
+            Total = priced.Total,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Lines = priced.Lines.Select(l => new OrderLine
+            {
+                Id = Ids.New(Ids.OrderLine),
+                OrderId = orderId,
+                Position = l.Position,
+                SkuId = l.Sku.Id,
+                SkuCode = l.Sku.SkuCode,
+                ProductId = l.Product.Id,
+                ProductName = l.Product.Name,
+                Quantity = l.Quantity,
+                UnitPrice = l.UnitPrice,
+                LineTotal = l.LineTotal,
+            }).ToList(),
+        };
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/v1/orders/{order.Id}", OrderResponse.From(order));
+    }
+
+    /// <summary>
+    /// Gap-free per tenant: the counter row stays locked until the order's transaction ends, and a
+    /// rolled-back order gives its number back. Taken after stock is reserved, to hold the lock briefly.
+    /// </summary>
+    private static async Task<long> NextOrderNumberAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<long>($"""
+            INSERT INTO order_number_counters (tenant_id, last_number) VALUES ({tenantId}, 1)
+            ON CONFLICT (tenant_id) DO UPDATE SET last_number = order_number_counters.last_number + 1
+            RETURNING last_number AS "Value"
+            """).SingleAsync(cancellationToken);
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OrderCore.Api.Platform.Idempotency;
+
+/// <summary>The stored answer to the first request made with an Idempotency-Key.</summary>
+public sealed class IdempotencyRecord
+{
+    /// <summary>The tenant id, or <c>admin</c> for operator routes.</summary>
+    public required string Scope { get; init; }
+    public required string Key { get; init; }
+    public required byte[] RequestHash { get; set; }
+    public required int StatusCode { get; set; }
+    public string? ContentType { get; set; }
+    public string? Location { get; set; }
+    public required byte[] Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+public sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> builder)
+    {
+        builder.ToTable("idempotency_records");
+        builder.HasKey(r => new { r.Scope, r.Key });
+        builder.Property(r => r.Scope).UseCollation("C");
+        builder.Property(r => r.Key).HasMaxLength(IdempotencyOptions.MaxKeyLength).UseCollation("C");
+        builder.HasIndex(r => r.ExpiresAt);
+    }
+}
+
+public sealed class IdempotencyOptions
+{
+    public const int MaxKeyLength = 255;
+
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+}

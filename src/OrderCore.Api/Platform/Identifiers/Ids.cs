@@ -1,0 +1,27 @@
+namespace OrderCore.Api.Platform.Identifiers;
+
+/// <summary>
+/// The one id generator: a type prefix plus a UUIDv7 in hex. UUIDv7 starts with a millisecond
+/// timestamp, so ids sort by creation time and B-tree indexes on them stay append-mostly.
+/// </summary>
+public static class Ids
+{
+    public const string Tenant = "ten";
+    public const string ApiKey = "key";
+    public const string Order = "order";
+    public const string OrderLine = "oli";
+    public const string Product = "prod";
+    public const string Sku = "sku";
+    public const string Customer = "cust";
+    public const string Location = "loc";
+    public const string PriceList = "pl";
+    public const string Price = "price";
+    public const string Reservation = "res";
+    public const string Movement = "mov";
+    public const string Request = "req";
+
+    public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
+
+    /// <summary>Client-chosen ids (products, customers, locations) follow this pattern.</summary>
+    public const string WritableIdPattern = "^[A-Za-z0-9._:-]{1,128}$";
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace OrderCore.Api.Platform.Json;
+
+/// <summary>
+/// Checks a JSON document against the shape of the type it will bind to, before binding, and names every
+/// unknown field and every value of the wrong type (System.Text.Json alone stops at the first problem and
+/// would silently ignore unknown members). Field paths use the wire names: <c>items[0].quantity</c>.
+/// </summary>
+public static class JsonShape
+{
+    /// <summary>Accepted at the root of any POST body: the body form of the Idempotency-Key header.</summary>
+    public const string IdempotencyKeyField = "idempotency_key";
+
+    public static Dictionary<string, string[]> Check(JsonElement root, Type? targetType, JsonSerializerOptions options)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        if (targetType is null)
+        {
+            CheckEmptyObject(root, errors);
+        }
+        else
+        {
+            Check(root, options.GetTypeInfo(targetType), path: "", isRoot: true, options, errors);
+        }
+
+        return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    private static void CheckEmptyObject(JsonElement root, Dictionary<string, List<string>> errors)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            Add(errors, "$", "must be a JSON object");
+            return;
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name != IdempotencyKeyField)
+            {
+                Add(errors, property.Name, "is not a recognised field");
+            }
+        }
+    }
+
+    private static void Check(JsonElement element, JsonTypeInfo info, string path, bool isRoot, JsonSerializerOptions options,
+        Dictionary<string, List<string>> errors)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            if (info.Type.IsValueType && Nullable.GetUnderlyingType(info.Type) is null)
+            {
+                Add(errors, path, "must not be null");
+            }
+
+            return;
+        }
+
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object:
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    Add(errors, path, "must be an object");
+                    return;
+                }
+
+                foreach (var member in element.EnumerateObject())
+                {
+                    var childPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
+                    var property = info.Properties.FirstOrDefault(p => p.Name == member.Name);
+                    if (property is null)
+                    {
+                        if (!(isRoot && member.Name == IdempotencyKeyField && member.Value.ValueKind == JsonValueKind.String))
+                        {
+                            Add(errors, childPath, "is not a recognised field");
+                        }
+
+                        continue;
+                    }
+
+                    Check(member.Value, options.GetTypeInfo(property.PropertyType), childPath, isRoot: false, options, errors);
+                }
+
+                break;
+
+            case JsonTypeInfoKind.Enumerable:
+                if (element.ValueKind != JsonValueKind.Array)
+                {
+                    Add(errors, path, "must be an array");
+                    return;
+                }
+
+                var index = 0;
+                var itemInfo = options.GetTypeInfo(info.ElementType!);
+                foreach (var item in element.EnumerateArray())
+                {
+                    Check(item, itemInfo, $"{path}[{index++}]", isRoot: false, options, errors);
+                }
+
+                break;
+
+            case JsonTypeInfoKind.Dictionary:
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    Add(errors, path, "must be an object");
+                    return;
+                }
+
+                var valueInfo = options.GetTypeInfo(info.ElementType!);
+                foreach (var member in element.EnumerateObject())
+                {
+                    Check(member.Value, valueInfo, $"{path}.{member.Name}", isRoot: false, options, errors);
+                }
+
+                break;
+
+            default:
+                try
+                {
+                    element.Deserialize(info);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
+                {
+                    Add(errors, path, Describe(info.Type));
+                }
+
+                break;
+        }
+    }
+
+    private static string Describe(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+        {
+            var names = Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n));
+            return $"must be one of: {string.Join(", ", names)}";
+        }
+
+        return type switch
+        {
+            _ when type == typeof(string) => "must be a string",
+            _ when type == typeof(bool) => "must be true or false",
+            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "must be an integer",
+            _ when type == typeof(decimal) || type == typeof(double) || type == typeof(float) => "must be a number",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "must be an ISO 8601 timestamp with a time zone",
+            _ when type == typeof(System.Text.Json.Nodes.JsonObject) => "must be an object",
+            _ => "has the wrong type",
+        };
+    }
+
+    private static void Add(Dictionary<string, List<string>> errors, string path, string problem)
+    {
+        var key = path.Length == 0 ? "$" : path;
+        if (!errors.TryGetValue(key, out var list))
+        {
+            errors[key] = list = [];
+        }
+
+        list.Add(problem);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using OrderCore.Api.Platform.Errors;
+
+namespace OrderCore.Api.Platform.Json;
+
+/// <summary>The raw bytes and parsed root of a request body, read once by <see cref="RequestBodyMiddleware"/>.</summary>
+public sealed class RequestBody(byte[] raw, JsonElement? root)
+{
+    public byte[] Raw { get; } = raw;
+    public JsonElement? Root { get; } = root;
+
+    public string? StringField(string name) =>
+        Root is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}
+
+/// <summary>Endpoint metadata raising the request body limit above the default 1 MiB (e.g. CSV import).</summary>
+public sealed record BodySizeLimit(long Bytes);
+
+/// <summary>
+/// Reads the body of every write request once: enforces the size limit (413), rejects malformed JSON
+/// (400 <c>invalid_json</c>) and, for endpoints with a JSON body type, checks unknown fields and wrong
+/// types (400 <c>validation_failed</c> naming each field). The bytes stay available to idempotency
+/// hashing and are replayed to model binding.
+/// </summary>
+public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> jsonOptions)
+{
+    public const long DefaultLimitBytes = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        var limit = endpoint.Metadata.GetMetadata<BodySizeLimit>()?.Bytes ?? DefaultLimitBytes;
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit + 1;
+        }
+
+        if (request.ContentLength > limit)
+        {
+            await ProblemWriter.WriteAsync(context, ApiError.PayloadTooLarge(limit));
+            return;
+        }
+
+        var raw = await ReadAllAsync(request.Body, limit, context.RequestAborted);
+        if (raw is null)
+        {
+            await ProblemWriter.WriteAsync(context, ApiError.PayloadTooLarge(limit));
+            return;
+        }
+
+        var bodyType = endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts
+                       && accepts.ContentTypes.Any(t => t.Contains("json", StringComparison.OrdinalIgnoreCase))
+            ? accepts.RequestType
+            : null;
+        var isJsonEndpoint = bodyType is not null || endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null;
+
+        JsonElement? root = null;
+        if (raw.Length > 0 && isJsonEndpoint)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(raw);
+                root = document.RootElement.Clone();
+            }
+            catch (JsonException ex)
+            {
+                var where = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : "";
+                await ProblemWriter.WriteAsync(context, ApiError.InvalidJson($"The request body is not valid JSON{where}"));
+                return;
+            }
+
+            var errors = JsonShape.Check(root.Value, bodyType, jsonOptions.Value.SerializerOptions);
+            if (errors.Count > 0)
+            {
+                await ProblemWriter.WriteAsync(context, ApiError.Validation(errors));
+                return;
+            }
+
+            // curl -d sends form encoding by default; a body that is valid JSON is treated as JSON.
+            if (request.ContentType is null || request.ContentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            {
+                request.ContentType = "application/json";
+            }
+        }
+        else if (raw.Length == 0 && bodyType is not null)
+        {
+            await ProblemWriter.WriteAsync(context, ApiError.InvalidJson("A JSON request body is required"));
+            return;
+        }
+
+        context.Features.Set(new RequestBody(raw, root));
+        request.Body = new MemoryStream(raw, writable: false);
+        request.ContentLength = raw.Length;
+        await next(context);
+    }
+
+    /// <summary>Returns null when the body exceeds <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadAllAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+}

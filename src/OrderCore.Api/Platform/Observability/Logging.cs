@@ -1,0 +1,30 @@
+using OrderCore.Api.Platform.Auth;
+using Serilog;
+using Serilog.Events;
+
+namespace OrderCore.Api.Platform.Observability;
+
+public static class Logging
+{
+    public static void AddLogging(this IHostApplicationBuilder builder) =>
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {RequestId}{NewLine}{Exception}"));
+
+    /// <summary>One line per request: method, path (never the query or headers, which may hold keys), status, elapsed ms, request and tenant id.</summary>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms (tenant {TenantId})";
+            options.EnrichDiagnosticContext = (diagnostics, context) =>
+            {
+                diagnostics.Set("RequestId", context.TraceIdentifier);
+                diagnostics.Set("TenantId", context.RequestServices.GetService<CurrentTenant>()?.Id ?? "-");
+            };
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+        });
+}

@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+using OrderCore.Api.Platform.Identifiers;
+using Serilog.Context;
+
+namespace OrderCore.Api.Platform.Observability;
+
+/// <summary>
+/// Gives every request an id: a well-formed incoming <c>X-Request-Id</c> is kept, otherwise one is made.
+/// It is the request's TraceIdentifier, echoed on the response, and in every log line of the request.
+/// </summary>
+public sealed partial class RequestIdMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "X-Request-Id";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var incoming = context.Request.Headers[HeaderName].ToString();
+        var requestId = WellFormed().IsMatch(incoming) ? incoming : Ids.New(Ids.Request);
+        context.TraceIdentifier = requestId;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = requestId;
+            return Task.CompletedTask;
+        });
+
+        using (LogContext.PushProperty("RequestId", requestId))
+        {
+            await next(context);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
+    private static partial Regex WellFormed();
+}

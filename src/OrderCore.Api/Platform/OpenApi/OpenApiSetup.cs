@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Errors;
+
+namespace OrderCore.Api.Platform.OpenApi;
+
+/// <summary>The error body every non-2xx answer carries (see <see cref="ProblemWriter"/>).</summary>
+public sealed record ApiProblem(
+    string Type,
+    string Title,
+    int Status,
+    string Detail,
+    string Error,
+    string Message,
+    string RequestId,
+    IReadOnlyDictionary<string, string[]>? Errors);
+
+public static class OpenApiSetup
+{
+    public const string DocumentPath = "/openapi/v1.json";
+    private const string ApiKeyScheme = "ApiKey";
+    private const string BearerScheme = "Bearer";
+    private const string AdminScheme = "AdminToken";
+
+    public static void AddApiDocument(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "OrderCore API",
+                    Version = "v1",
+                    Description = "Idempotent orders, catalog, prices and stock, and signed webhooks. "
+                        + "Authenticate with X-API-Key: oc_live_... or Authorization: Bearer oc_live_....",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = "X-API-Key",
+                    Description = "An oc_live_... API key.",
+                };
+                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "The same API key as a bearer token.",
+                };
+                document.Components.SecuritySchemes[AdminScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "The operator token from ORDERCORE_ADMIN_TOKEN (admin routes only).",
+                };
+                return Task.CompletedTask;
+            });
+
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
+                {
+                    return Task.CompletedTask;
+                }
+
+                var isAdmin = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AdminTokenAuthenticationHandler.PolicyName);
+                operation.Security = isAdmin
+                    ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(AdminScheme, context.Document)] = [] }]
+                    :
+                    [
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
+                    ];
+                return Task.CompletedTask;
+            });
+        });
+
+    /// <summary>Documents the error answers of an endpoint with the one error schema.</summary>
+    public static RouteHandlerBuilder ProducesErrors(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes)
+        {
+            builder.Produces<ApiProblem>(status, ProblemWriter.ContentType);
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace OrderCore.Api.Platform.Persistence;
+
+/// <summary>
+/// PostgreSQL advisory locks held until the current transaction ends, named by a string (hashed to the
+/// 64-bit lock id; a collision only makes two unrelated names wait for each other).
+/// </summary>
+public static class AdvisoryLocks
+{
+    /// <summary>Waits for the lock.</summary>
+    public static async Task LockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockId(name)})", cancellationToken);
+
+    /// <summary>Takes the lock if it is free; never waits.</summary>
+    public static async Task<bool> TryLockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken) =>
+        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockId(name)}) AS \"Value\"").SingleAsync(cancellationToken);
+
+    private static long LockId(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using FluentValidation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Idempotency;
+using OrderCore.Api.Platform.Json;
+using OrderCore.Api.Platform.Observability;
+using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Platform.Validation;
+
+namespace OrderCore.Api.Platform;
+
+public static class PlatformSetup
+{
+    /// <summary>What every feature relies on: persistence, auth and tenancy, JSON, errors, idempotency, logging, OpenAPI.</summary>
+    public static void AddPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        builder.AddLogging();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(options => JsonDefaults.Configure(options.SerializerOptions));
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = ValidatorOptions.Global.PropertyNameResolver;
+        services.AddValidatorsFromAssemblyContaining<OrderCoreDbContext>(ServiceLifetime.Singleton);
+
+        var connectionString = configuration["ORDERCORE_DB"] ?? configuration.GetConnectionString("OrderCore")
+            ?? throw new InvalidOperationException("Set ORDERCORE_DB to an Npgsql connection string, e.g. Host=127.0.0.1;Port=55432;Username=postgres;Database=ordercore");
+        services.AddScoped<CurrentTenant>();
+        services.AddDbContext<OrderCoreDbContext>(options => OrderCoreDbContext.Configure(options, connectionString));
+        services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
+        services.AddHostedService<DatabaseMigrator>();
+
+        services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
+        services.AddHostedService<IdempotencyRecordSweeper>();
+
+        services.Configure<AdminOptions>(options => options.Token = configuration["ORDERCORE_ADMIN_TOKEN"]);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(AdminTokenAuthenticationHandler.PolicyName, policy => policy
+                .AddAuthenticationSchemes(AdminTokenAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser());
+
+        services.AddApiDocument();
+    }
+
+    /// <summary>The request pipeline, outermost first.</summary>
+    public static void UsePlatform(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseRequestLogging();
+        app.UseApiErrors();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint(OpenApiSetup.DocumentPath, "OrderCore API v1");
+            options.RoutePrefix = "swagger";
+            options.DocumentTitle = "OrderCore API";
+        });
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<RequestBodyMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapOpenApi(OpenApiSetup.DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
+    }
+
+    /// <summary>The <c>/v1</c> group: API-key auth, <see cref="ApiException"/> answers, FluentValidation.</summary>
+    public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/v1").RequireAuthorization().WithApiErrors().WithValidation();
+}
