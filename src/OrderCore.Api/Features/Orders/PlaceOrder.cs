@@ -153,10 +153,13 @@ public static class PlaceOrder
     /// Gap-free per tenant: the counter row stays locked until the order's transaction ends, and a
     /// rolled-back order gives its number back. Taken after stock is reserved, to hold the lock briefly.
     /// </summary>
-    private static async Task<long> NextOrderNumberAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<long>($"""
+    private static async Task<long> NextOrderNumberAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken)
+    {
+        var numbers = await db.Database.SqlQuery<long>($"""
             INSERT INTO order_number_counters (tenant_id, last_number) VALUES ({tenantId}, 1)
             ON CONFLICT (tenant_id) DO UPDATE SET last_number = order_number_counters.last_number + 1
             RETURNING last_number AS "Value"
-            """).SingleAsync(cancellationToken);
+            """).ToListAsync(cancellationToken);
+        return numbers.Single();
+    }
 }

@@ -16,8 +16,12 @@ public static class AdvisoryLocks
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockId(name)})", cancellationToken);
 
     /// <summary>Takes the lock if it is free; never waits.</summary>
-    public static async Task<bool> TryLockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockId(name)}) AS \"Value\"").SingleAsync(cancellationToken);
+    public static async Task<bool> TryLockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken)
+    {
+        var acquired = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockId(name)}) AS \"Value\"")
+            .ToListAsync(cancellationToken);
+        return acquired.Single();
+    }
 
     private static long LockId(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }
