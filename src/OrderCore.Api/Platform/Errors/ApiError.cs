@@ -69,8 +69,13 @@ public sealed record ApiError(int Status, string Code, string Message) : IResult
         return errors.Count == 1 ? $"Invalid request: {text}" : $"Invalid request: {text} (and {errors.Count - 1} more)";
     }
 
-    internal static string Title(string code) =>
-        code.Length == 0 ? "Error" : char.ToUpperInvariant(code[0]) + code[1..].Replace('_', ' ');
+    internal static string Title(string code) => code switch
+    {
+        "invalid_json" => "Invalid JSON",
+        "internal_error" => "Internal server error",
+        "" => "Error",
+        _ => char.ToUpperInvariant(code[0]) + code[1..].Replace('_', ' '),
+    };
 }
 
 /// <summary>Carries an <see cref="ApiError"/> out of business code; the error filter turns it into the answer.</summary>
