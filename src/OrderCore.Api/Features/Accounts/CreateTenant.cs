@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrderCore.Api.Platform.Persistence;
@@ -7,6 +8,7 @@ namespace OrderCore.Api.Features.Accounts;
 
 public sealed record CreateTenantRequest
 {
+    [Required]
     public string? Name { get; init; }
 
     [Description("Requests per minute per API key; default 1000.")]

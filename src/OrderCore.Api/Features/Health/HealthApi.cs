@@ -17,7 +17,8 @@ public static class HealthApi
             .AllowAnonymous()
             .WithTags("Health")
             .WithName("Health")
-            .WithSummary("Liveness and database reachability (no auth)");
+            .WithSummary("Liveness and database reachability (no auth)")
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
 
     public static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> Check(OrderCoreDbContext db, ILogger<HealthResponse> logger,
         CancellationToken cancellationToken)

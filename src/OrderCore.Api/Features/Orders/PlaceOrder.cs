@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FluentValidation;
@@ -16,6 +17,8 @@ public sealed record PlaceOrderRequest
     [Description("Optional customer (cust_... or a client-chosen id).")]
     public string? CustomerId { get; init; }
 
+    [Required]
+    [Description("1 to 100 lines.")]
     public List<OrderItemRequest>? Items { get; init; }
 
     [Description("ISO 4217 code; USD when omitted.")]
@@ -39,6 +42,8 @@ public sealed record OrderItemRequest
     [Description("The SKU by its code; or give sku_id.")]
     public string? SkuCode { get; init; }
 
+    [Required]
+    [Description("At least 1.")]
     public int? Quantity { get; init; }
 }
 
