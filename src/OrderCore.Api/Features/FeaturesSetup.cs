@@ -1,4 +1,5 @@
 using OrderCore.Api.Features.Accounts;
+using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Health;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
@@ -21,6 +22,7 @@ public static class FeaturesSetup
 
         var v1 = app.MapApiV1();
         v1.MapOnboardingApi();
+        v1.MapCatalogApi();
         v1.MapOrdersApi();
     }
 }

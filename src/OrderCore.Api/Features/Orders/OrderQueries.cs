@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
 
@@ -35,9 +36,9 @@ public static class ListOrders
         var orders = db.Orders.AsNoTracking();
         if (query.Status is not null)
         {
-            if (!Enum.TryParse<OrderStatus>(query.Status, ignoreCase: true, out var status) || int.TryParse(query.Status, out _))
+            if (!EnumText.TryParse<OrderStatus>(query.Status, out var status))
             {
-                return ApiError.Validation("status", "must be one of: pending, confirmed, fulfilled, cancelled");
+                return ApiError.Validation("status", EnumText.Expected<OrderStatus>());
             }
 
             orders = orders.Where(o => o.Status == status);

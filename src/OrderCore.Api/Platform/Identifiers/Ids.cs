@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace OrderCore.Api.Platform.Identifiers;
 
 /// <summary>
 /// The one id generator: a type prefix plus a UUIDv7 in hex. UUIDv7 starts with a millisecond
 /// timestamp, so ids sort by creation time and B-tree indexes on them stay append-mostly.
 /// </summary>
-public static class Ids
+public static partial class Ids
 {
     public const string Tenant = "ten";
     public const string ApiKey = "key";
@@ -22,6 +24,14 @@ public static class Ids
 
     public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 
-    /// <summary>Client-chosen ids (products, customers, locations) follow this pattern.</summary>
+    /// <summary>
+    /// Client-chosen ids (products, customers, locations) follow this pattern. It has no underscore, so a
+    /// client id can never look like, or collide with, a generated one.
+    /// </summary>
     public const string WritableIdPattern = "^[A-Za-z0-9._:-]{1,128}$";
+
+    public static bool IsWritable(string id) => WritableId().IsMatch(id);
+
+    [GeneratedRegex(WritableIdPattern)]
+    private static partial Regex WritableId();
 }

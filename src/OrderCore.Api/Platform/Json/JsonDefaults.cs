@@ -6,13 +6,15 @@ namespace OrderCore.Api.Platform.Json;
 
 public static class JsonDefaults
 {
-    /// <summary>snake_case members, enums as snake_case strings, UTC timestamps with <c>Z</c>.</summary>
+    /// <summary>snake_case members, enums as snake_case strings, UTC timestamps with <c>Z</c>, nulls written.</summary>
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
         options.PropertyNameCaseInsensitive = false;
-        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // Absent values are written as null, so every answer of a type has the same members (and matches
+        // the OpenAPI document's required list).
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         options.Converters.Add(new UtcTimestampConverter());

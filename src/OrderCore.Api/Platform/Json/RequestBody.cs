@@ -48,7 +48,9 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = limit + 1;
+            // Our own check below answers first; the margin lets Kestrel drain a slightly oversized body
+            // after that answer and keep the connection, instead of resetting it under the client.
+            sizeFeature.MaxRequestBodySize = limit + (64 * 1024);
         }
 
         if (request.ContentLength > limit)

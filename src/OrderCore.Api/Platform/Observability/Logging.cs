@@ -6,6 +6,9 @@ namespace OrderCore.Api.Platform.Observability;
 
 public static class Logging
 {
+    public const string RequestIdProperty = "request_id";
+    public const string TenantIdProperty = "tenant_id";
+
     public static void AddLogging(this IHostApplicationBuilder builder) =>
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
@@ -16,17 +19,17 @@ public static class Logging
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Query", LogEventLevel.Fatal)
             .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {RequestId}{NewLine}{Exception}"));
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {request_id}{NewLine}{Exception}"));
 
     /// <summary>One line per request: method, path (never the query or headers, which may hold keys), status, elapsed ms, request and tenant id.</summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(options =>
         {
-            options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms (tenant {TenantId})";
+            options.MessageTemplate = "{RequestMethod} {RequestPath} {StatusCode} in {Elapsed:0.0} ms (tenant {tenant_id})";
             options.EnrichDiagnosticContext = (diagnostics, context) =>
             {
-                diagnostics.Set("RequestId", context.TraceIdentifier);
-                diagnostics.Set("TenantId", context.RequestServices.GetService<CurrentTenant>()?.Id ?? "-");
+                diagnostics.Set(RequestIdProperty, context.TraceIdentifier);
+                diagnostics.Set(TenantIdProperty, context.RequestServices.GetService<CurrentTenant>()?.Id ?? "-");
             };
             options.GetLevel = (context, _, exception) =>
                 exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;

@@ -23,7 +23,9 @@ public sealed partial class RequestIdMiddleware(RequestDelegate next)
             return Task.CompletedTask;
         });
 
-        using (LogContext.PushProperty("RequestId", requestId))
+        // "request_id", not "RequestId": ASP.NET Core's hosting log scope already carries a RequestId
+        // (Kestrel's connection-based id, fixed before any middleware runs).
+        using (LogContext.PushProperty(Logging.RequestIdProperty, requestId))
         {
             await next(context);
         }

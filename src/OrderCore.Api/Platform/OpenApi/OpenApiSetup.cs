@@ -5,7 +5,10 @@ using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Platform.OpenApi;
 
-/// <summary>The error body every non-2xx answer carries (see <see cref="ProblemWriter"/>).</summary>
+/// <summary>
+/// The error body every non-2xx answer carries (see <see cref="ProblemWriter"/>). <c>errors</c> appears on
+/// validation failures only; some codes add members (<c>sku_id</c>, <c>available</c>, <c>auth_reason</c>, ...).
+/// </summary>
 public sealed record ApiProblem(
     string Type,
     string Title,
@@ -14,7 +17,7 @@ public sealed record ApiProblem(
     string Error,
     string Message,
     string RequestId,
-    IReadOnlyDictionary<string, string[]>? Errors);
+    IReadOnlyDictionary<string, string[]>? Errors = null);
 
 public static class OpenApiSetup
 {

@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace OrderCore.Api.Platform.Json;
+
+/// <summary>Enum values as the API writes them (snake_case), for query-string filters.</summary>
+public static class EnumText
+{
+    public static bool TryParse<TEnum>(string text, out TEnum value) where TEnum : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<TEnum>())
+        {
+            if (string.Equals(Name(candidate), text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum =>
+        JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    public static string Expected<TEnum>() where TEnum : struct, Enum =>
+        $"must be one of: {string.Join(", ", Enum.GetValues<TEnum>().Select(Name))}";
+}

@@ -1,0 +1,233 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OrderCore.Tests.Infrastructure;
+
+namespace OrderCore.Tests.Platform;
+
+/// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and Swagger UI at <c>/swagger</c>.</summary>
+public sealed partial class OpenApiTests(AppFixture app)
+{
+    [Fact]
+    public async Task The_document_is_public_and_describes_every_route()
+    {
+        var doc = await DocumentAsync();
+
+        Assert.StartsWith("3.", doc.GetProperty("openapi").GetString());
+        var paths = doc.GetProperty("paths");
+        var expected = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            ["/health"] = ["get"],
+            ["/v1/orders"] = ["get", "post"],
+            ["/v1/orders/{id}"] = ["get"],
+            ["/v1/onboarding/demo-data"] = ["post"],
+            ["/admin/v1/tenants"] = ["post"],
+        };
+        foreach (var (path, methods) in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"the document lacks {path}; it has {string.Join(", ", paths.EnumerateObject().Select(p => p.Name))}");
+            foreach (var method in methods)
+            {
+                Assert.True(item.TryGetProperty(method, out var operation), $"the document lacks {method.ToUpperInvariant()} {path}");
+                Assert.True(operation.TryGetProperty("responses", out var responses) && responses.EnumerateObject().Any(),
+                    $"{method} {path} documents no responses");
+            }
+        }
+
+        var getById = paths.GetProperty("/v1/orders/{id}").GetProperty("get");
+        Assert.Contains(getById.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "id" && p.GetProperty("in").GetString() == "path");
+        var listParameters = paths.GetProperty("/v1/orders").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).ToArray();
+        Assert.Superset(new HashSet<string?> { "status", "customer_id", "page", "per_page", "starting_after" }, listParameters.ToHashSet());
+    }
+
+    [Fact]
+    public async Task The_document_declares_the_api_key_and_bearer_security_schemes()
+    {
+        var doc = await DocumentAsync();
+
+        var schemes = doc.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().ToArray();
+        var apiKey = schemes.Single(s => s.Value.GetProperty("type").GetString() == "apiKey");
+        Assert.Equal("header", apiKey.Value.GetProperty("in").GetString());
+        Assert.Equal("X-API-Key", apiKey.Value.GetProperty("name").GetString());
+        var bearers = schemes.Where(s => s.Value.GetProperty("type").GetString() == "http"
+                                         && string.Equals(s.Value.GetProperty("scheme").GetString(), "bearer", StringComparison.OrdinalIgnoreCase))
+            .Select(s => s.Name).ToArray();
+        Assert.NotEmpty(bearers);
+
+        // POST /v1/orders accepts either; /health needs neither
+        var createOrder = doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("post");
+        var accepted = createOrder.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToArray();
+        Assert.Contains(apiKey.Name, accepted);
+        Assert.Contains(accepted, bearers.Contains);
+        var health = doc.GetProperty("paths").GetProperty("/health").GetProperty("get");
+        Assert.False(health.TryGetProperty("security", out var healthSecurity) && healthSecurity.GetArrayLength() > 0
+                     && healthSecurity.EnumerateArray().Any(r => r.EnumerateObject().Any()),
+            "/health is public and must not require a key");
+    }
+
+    [Fact]
+    public async Task Create_order_documents_its_request_and_response_schemas_in_snake_case()
+    {
+        var doc = await DocumentAsync();
+        var createOrder = doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("post");
+
+        var request = Resolve(doc, createOrder.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        var requestProperties = PropertyNames(request);
+        Assert.Superset(new HashSet<string> { "items", "customer_id", "currency", "merchant_reference_id", "metadata" }, requestProperties);
+        Assert.Contains("items", request.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        var item = Resolve(doc, Resolve(doc, request.GetProperty("properties").GetProperty("items")).GetProperty("items"));
+        Assert.Superset(new HashSet<string> { "sku_id", "sku_code", "quantity" }, PropertyNames(item));
+
+        var created = Resolve(doc, createOrder.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Superset(new HashSet<string> { "id", "order_number", "status", "created_at", "customer_id", "currency", "items", "subtotal", "total" },
+            PropertyNames(created));
+        var line = Resolve(doc, Resolve(doc, created.GetProperty("properties").GetProperty("items")).GetProperty("items"));
+        Assert.Superset(new HashSet<string> { "id", "sku_id", "sku_code", "product_id", "product_name", "quantity", "unit_price", "line_total" },
+            PropertyNames(line));
+
+        var list = Resolve(doc, doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+        Assert.Superset(new HashSet<string> { "data", "page", "per_page", "total", "has_more" }, PropertyNames(list));
+    }
+
+    [Fact]
+    public async Task Every_schema_property_in_the_document_is_snake_case()
+    {
+        var doc = await DocumentAsync();
+
+        var offenders = doc.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .SelectMany(schema => PropertyNames(schema.Value).Select(p => $"{schema.Name}.{p}"))
+            .Where(p => !SnakeCase().IsMatch(p.Split('.')[1]))
+            .ToArray();
+
+        Assert.Empty(offenders);
+    }
+
+    [Theory]
+    [InlineData("/v1/orders", "post", new[] { "400", "401", "404", "409", "413", "422" })]
+    [InlineData("/v1/orders", "get", new[] { "400", "401" })]
+    [InlineData("/v1/orders/{id}", "get", new[] { "401", "404" })]
+    [InlineData("/admin/v1/tenants", "post", new[] { "400", "401" })]
+    public async Task Error_answers_are_documented_as_problem_json(string path, string method, string[] statuses)
+    {
+        var doc = await DocumentAsync();
+        var responses = doc.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses");
+
+        foreach (var status in statuses)
+        {
+            Assert.True(responses.TryGetProperty(status, out var response), $"{method.ToUpperInvariant()} {path} does not document {status}");
+            Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out var media),
+                $"{status} of {method.ToUpperInvariant()} {path} is not application/problem+json");
+            var schema = Resolve(doc, media.GetProperty("schema"));
+            Assert.Superset(new HashSet<string> { "type", "title", "status", "detail", "error", "message", "request_id" }, PropertyNames(schema));
+        }
+    }
+
+    [Fact]
+    public async Task The_documented_required_members_of_an_order_are_present_in_a_real_order()
+    {
+        var doc = await DocumentAsync();
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+        var order = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)));
+        Assert.Equal(HttpStatusCode.Created, order.Status);
+        var created = doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("post").GetProperty("responses").GetProperty("201");
+
+        var schema = Resolve(doc, created.GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+
+        // a client that validates answers against the document must accept the real answers
+        Assert.Empty(MissingRequired(schema, order.Body));
+        var lineSchema = Resolve(doc, Resolve(doc, schema.GetProperty("properties").GetProperty("items")).GetProperty("items"));
+        Assert.Empty(MissingRequired(lineSchema, order.Body.GetProperty("items")[0]));
+    }
+
+    [Fact]
+    public async Task The_documented_required_members_of_an_error_are_present_in_a_real_error()
+    {
+        var doc = await DocumentAsync();
+        var tenant = await app.CreateTenantAsync();
+        var error = await tenant.Client.GetJsonAsync("/v1/orders/order_unknown");
+        Assert.Equal(HttpStatusCode.NotFound, error.Status);
+        var notFound = doc.GetProperty("paths").GetProperty("/v1/orders/{id}").GetProperty("get").GetProperty("responses").GetProperty("404");
+
+        var schema = Resolve(doc, notFound.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema"));
+
+        Assert.Empty(MissingRequired(schema, error.Body));
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served_and_reads_the_document()
+    {
+        using var anonymous = app.Client();
+
+        using var page = await anonymous.GetAsync("/swagger/index.html");
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("swagger-ui", html, StringComparison.OrdinalIgnoreCase);
+
+        // the UI's configuration (inline or in index.js) points at the document
+        using var script = await anonymous.GetAsync("/swagger/index.js");
+        var config = html + (script.IsSuccessStatusCode ? await script.Content.ReadAsStringAsync() : "");
+        Assert.Contains("/openapi/v1.json", config, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        using var anonymous = app.Client();
+        var answer = await anonymous.GetJsonAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("application/json", answer.Message.Content.Headers.ContentType?.MediaType);
+        return answer.Body;
+    }
+
+    /// <summary>Follows a local <c>$ref</c> (also inside a nullable <c>oneOf</c>/<c>anyOf</c>) to the schema it names.</summary>
+    private static JsonElement Resolve(JsonElement doc, JsonElement schema)
+    {
+        for (var depth = 0; depth < 10; depth++)
+        {
+            if (schema.TryGetProperty("$ref", out var reference))
+            {
+                var target = doc;
+                foreach (var part in reference.GetString()!.TrimStart('#', '/').Split('/'))
+                {
+                    target = target.GetProperty(part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
+                }
+
+                schema = target;
+                continue;
+            }
+
+            var alternative = new[] { "oneOf", "anyOf", "allOf" }
+                .Where(k => schema.TryGetProperty(k, out _))
+                .SelectMany(k => schema.GetProperty(k).EnumerateArray())
+                .Where(s => !(s.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "null"))
+                .ToArray();
+            if (alternative.Length == 1 && !schema.TryGetProperty("properties", out _))
+            {
+                schema = alternative[0];
+                continue;
+            }
+
+            return schema;
+        }
+
+        throw new InvalidOperationException("$ref chain too deep");
+    }
+
+    private static HashSet<string> PropertyNames(JsonElement schema) =>
+        schema.TryGetProperty("properties", out var properties)
+            ? properties.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
+            : [];
+
+    private static string[] MissingRequired(JsonElement schema, JsonElement body) =>
+        schema.TryGetProperty("required", out var required)
+            ? required.EnumerateArray().Select(r => r.GetString()!).Where(name => !body.TryGetProperty(name, out _)).ToArray()
+            : [];
+
+    [GeneratedRegex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
+    private static partial Regex SnakeCase();
+}
