@@ -1,8 +1,10 @@
 using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Health;
+using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
+using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Platform;
 
 namespace OrderCore.Api.Features;
@@ -23,6 +25,8 @@ public static class FeaturesSetup
         var v1 = app.MapApiV1();
         v1.MapOnboardingApi();
         v1.MapCatalogApi();
+        v1.MapPricingApi();
+        v1.MapInventoryApi();
         v1.MapOrdersApi();
     }
 }
