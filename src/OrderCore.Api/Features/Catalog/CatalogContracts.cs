@@ -110,7 +110,8 @@ public static class CatalogRules
         rule.NotEmpty().WithMessage("is required").MaximumLength(500).WithMessage("must be at most 500 characters");
 
     public static IRuleBuilderOptions<T, string?> ValidWritableId<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Matches(Ids.WritableIdPattern).WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:-]");
+        rule.Must(id => id is not null && Ids.IsWritable(id))
+            .WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:-], not shaped like a generated id");
 }
 
 public sealed class SkuRequestValidator : AbstractValidator<SkuRequest>

@@ -42,8 +42,8 @@ public static class ProductEndpoints
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
             var pattern = $"%{EscapeLike(query.Q.Trim())}%";
-            products = products.Where(p => EF.Functions.ILike(p.Name, pattern)
-                || db.Set<Sku>().Any(s => s.ProductId == p.Id && EF.Functions.ILike(s.SkuCode, pattern)));
+            products = products.Where(p => EF.Functions.ILike(p.Name, pattern, LikeEscape)
+                || db.Set<Sku>().Any(s => s.ProductId == p.Id && EF.Functions.ILike(s.SkuCode, pattern, LikeEscape)));
         }
 
         return TypedResults.Ok(await products.ToPageAsync(page, ProductResponse.From, cancellationToken));
@@ -91,7 +91,7 @@ public static class ProductEndpoints
             // A new product takes a client id; generated-looking ids (prod_...) are only ever made here.
             if (!Ids.IsWritable(id))
             {
-                return ApiError.Validation("id", "must be 1 to 128 characters of [A-Za-z0-9._:-]");
+                return ApiError.Validation("id", "must be 1 to 128 characters of [A-Za-z0-9._:-], not shaped like a generated id");
             }
 
             product = new Product { Id = id, Name = request.Name!, CreatedAt = now, UpdatedAt = now };
@@ -215,6 +215,8 @@ public static class ProductEndpoints
             throw ApiError.Conflict("resource_exists", "A product with this id or a SKU with this sku_code already exists").ToException();
         }
     }
+
+    private const string LikeEscape = "\\";
 
     private static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

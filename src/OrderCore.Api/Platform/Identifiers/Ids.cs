@@ -24,14 +24,18 @@ public static partial class Ids
 
     public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 
-    /// <summary>
-    /// Client-chosen ids (products, customers, locations) follow this pattern. It has no underscore, so a
-    /// client id can never look like, or collide with, a generated one.
-    /// </summary>
+    /// <summary>Client-chosen ids (products, customers, locations) follow this pattern.</summary>
     public const string WritableIdPattern = "^[A-Za-z0-9._:-]{1,128}$";
 
-    public static bool IsWritable(string id) => WritableId().IsMatch(id);
+    /// <summary>
+    /// A valid client-chosen id: the pattern, and not shaped like a generated id (<c>prefix_</c> + 32 hex),
+    /// so that a client id can never collide with one OrderCore generates.
+    /// </summary>
+    public static bool IsWritable(string id) => WritableId().IsMatch(id) && !GeneratedShape().IsMatch(id);
 
     [GeneratedRegex(WritableIdPattern)]
     private static partial Regex WritableId();
+
+    [GeneratedRegex("^[a-z]+_[0-9a-f]{32}$")]
+    private static partial Regex GeneratedShape();
 }
