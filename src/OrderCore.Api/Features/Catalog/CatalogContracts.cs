@@ -98,13 +98,19 @@ public sealed record SkuPatch
     public bool? TrackInventory { get; init; }
 }
 
-public static class CatalogRules
+public static partial class CatalogRules
 {
     public const int MaxSkusPerRequest = 100;
+    public const string SkuCodeRule = "must be 1 to 128 characters of [A-Za-z0-9._:/-]";
+
+    public static bool IsValidSkuCode(string code) => SkuCodePattern().IsMatch(code);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._:/-]{1,128}$")]
+    private static partial System.Text.RegularExpressions.Regex SkuCodePattern();
 
     public static IRuleBuilderOptions<T, string?> ValidSkuCode<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required")
-            .Matches("^[A-Za-z0-9._:/-]{1,128}$").WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:/-]");
+            .Must(code => code is null || IsValidSkuCode(code)).WithMessage(SkuCodeRule);
 
     public static IRuleBuilderOptions<T, string?> ValidName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required").MaximumLength(500).WithMessage("must be at most 500 characters");

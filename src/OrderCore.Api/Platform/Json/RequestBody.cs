@@ -66,11 +66,13 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             return;
         }
 
-        var bodyType = endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts
-                       && accepts.ContentTypes.Any(t => t.Contains("json", StringComparison.OrdinalIgnoreCase))
-            ? accepts.RequestType
-            : null;
-        var isJsonEndpoint = bodyType is not null || endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null;
+        // JSON unless the endpoint also accepts another media type and the client sent that one (e.g. text/csv).
+        var accepts = endpoint.Metadata.GetMetadata<IAcceptsMetadata>();
+        var acceptsJson = accepts is null || accepts.ContentTypes.Any(IsJson);
+        var sentOtherType = request.ContentType is { } contentType && !IsJson(contentType) && !IsForm(contentType)
+            && accepts?.ContentTypes.Any(t => contentType.StartsWith(t, StringComparison.OrdinalIgnoreCase)) == true;
+        var isJsonEndpoint = acceptsJson && !sentOtherType;
+        var bodyType = isJsonEndpoint ? accepts?.RequestType : null;
 
         JsonElement? root = null;
         if (raw.Length > 0 && isJsonEndpoint)
@@ -95,7 +97,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             }
 
             // curl -d sends form encoding by default; a body that is valid JSON is treated as JSON.
-            if (request.ContentType is null || request.ContentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            if (request.ContentType is null || IsForm(request.ContentType))
             {
                 request.ContentType = "application/json";
             }
@@ -111,6 +113,10 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         request.ContentLength = raw.Length;
         await next(context);
     }
+
+    private static bool IsJson(string contentType) => contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsForm(string contentType) => contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns null when the body exceeds <paramref name="limit"/>.</summary>
     private static async Task<byte[]?> ReadAllAsync(Stream body, long limit, CancellationToken cancellationToken)
