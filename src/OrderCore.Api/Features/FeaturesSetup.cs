@@ -1,5 +1,6 @@
 using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Health;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
@@ -25,6 +26,7 @@ public static class FeaturesSetup
         var v1 = app.MapApiV1();
         v1.MapOnboardingApi();
         v1.MapCatalogApi();
+        v1.MapCustomersApi();
         v1.MapPricingApi();
         v1.MapInventoryApi();
         v1.MapOrdersApi();
