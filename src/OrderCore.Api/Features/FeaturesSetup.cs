@@ -1,6 +1,7 @@
 using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
+using OrderCore.Api.Features.Events;
 using OrderCore.Api.Features.Health;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
@@ -30,5 +31,6 @@ public static class FeaturesSetup
         v1.MapPricingApi();
         v1.MapInventoryApi();
         v1.MapOrdersApi();
+        v1.MapEventsApi();
     }
 }

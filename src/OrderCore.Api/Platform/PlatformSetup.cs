@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Observability;
@@ -40,6 +41,7 @@ public static class PlatformSetup
         services.AddDbContext<OrderCoreDbContext>(options => OrderCoreDbContext.Configure(options, connectionString));
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
+        services.AddScoped<Outbox>();
 
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyRecordSweeper>();

@@ -26,16 +26,41 @@ public sealed class Order : ITenantOwned, IHasId
     public string? CustomerId { get; init; }
     public required string Currency { get; init; }
     public string? MerchantReferenceId { get; init; }
+
+    /// <summary>Payment provider (stripe, adyen, paypal, ...) and its reference (e.g. pi_...), as the merchant reports them.</summary>
+    public string? PaymentProvider { get; init; }
+    public string? PaymentReference { get; init; }
+
+    /// <summary>Sales channel (e.g. web-storefront) and upstream platform (e.g. shopify).</summary>
+    public string? Channel { get; init; }
+    public string? SourcePlatform { get; init; }
     public JsonObject? Metadata { get; set; }
+
+    /// <summary>The sequence number of the latest event about this order (1 for order.created).</summary>
+    public int EventSequence { get; set; }
     public decimal Subtotal { get; init; }
     public decimal Total { get; init; }
     public List<OrderLine> Lines { get; init; } = [];
+    public List<OrderStatusChange> StatusHistory { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 
     public string OrderNumber => FormatNumber(Number);
 
     public static string FormatNumber(long number) => $"OC-{number:D6}";
+}
+
+/// <summary>One step of an order's life: creation (<c>from</c> null) or a transition.</summary>
+public sealed class OrderStatusChange : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public required string OrderId { get; init; }
+    public int Sequence { get; init; }
+    public OrderStatus? From { get; init; }
+    public OrderStatus To { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string? Reason { get; init; }
+    public JsonObject? Metadata { get; init; }
 }
 
 /// <summary>A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.</summary>
@@ -64,6 +89,10 @@ public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
         builder.Property(o => o.MerchantReferenceId).HasMaxLength(128).UseCollation("C");
         builder.Property(o => o.Metadata).HasJsonbObject();
+        builder.Property(o => o.PaymentProvider).HasMaxLength(64);
+        builder.Property(o => o.PaymentReference).HasMaxLength(255);
+        builder.Property(o => o.Channel).HasMaxLength(128);
+        builder.Property(o => o.SourcePlatform).HasMaxLength(128);
         builder.Property(o => o.Subtotal).HasPrecision(19, 4);
         builder.Property(o => o.Total).HasPrecision(19, 4);
         builder.Ignore(o => o.OrderNumber);
@@ -74,6 +103,21 @@ public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(o => o.Lines).AutoInclude();
+        builder.HasMany(o => o.StatusHistory).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(o => o.StatusHistory).AutoInclude();
+    }
+}
+
+public sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<OrderStatusChange>
+{
+    public void Configure(EntityTypeBuilder<OrderStatusChange> builder)
+    {
+        builder.ToTable("order_status_changes");
+        builder.HasKey(c => new { c.TenantId, c.OrderId, c.Sequence });
+        builder.Property(c => c.From).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
+        builder.Property(c => c.To).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
+        builder.Property(c => c.Reason).HasMaxLength(500);
+        builder.Property(c => c.Metadata).HasJsonbObject();
     }
 }
 

@@ -26,6 +26,38 @@ public sealed record ListOrdersQuery
 
     [FromQuery(Name = "customer_id")]
     public string? CustomerId { get; init; }
+
+    [FromQuery(Name = "merchant_reference_id")]
+    public string? MerchantReferenceId { get; init; }
+
+    [FromQuery(Name = "created_after")]
+    [Description("Only orders created at or after this time (ISO 8601 with a time zone).")]
+    public string? CreatedAfter { get; init; }
+
+    [FromQuery(Name = "created_before")]
+    [Description("Only orders created before this time.")]
+    public string? CreatedBefore { get; init; }
+}
+
+public static class LookupOrder
+{
+    /// <summary>The latest order with this merchant reference (index on tenant, reference, id).</summary>
+    public static async Task<Results<Ok<OrderResponse>, ApiError>> Handle([FromQuery(Name = "merchant_reference_id")] string? merchantReferenceId,
+        OrderCoreDbContext db, CancellationToken cancellationToken)
+    {
+        if (merchantReferenceId is null || !MerchantReference.IsValid(merchantReferenceId))
+        {
+            return ApiError.Validation("merchant_reference_id", "is required: 1 to 128 characters of [a-zA-Z0-9._:-]");
+        }
+
+        var order = await db.Orders.AsNoTracking()
+            .Where(o => o.MerchantReferenceId == merchantReferenceId)
+            .OrderByDescending(o => o.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        return order is null
+            ? ApiError.NotFound($"No order with merchant_reference_id {merchantReferenceId}")
+            : TypedResults.Ok(OrderResponse.From(order));
+    }
 }
 
 public static class ListOrders
@@ -47,6 +79,31 @@ public static class ListOrders
         if (query.CustomerId is not null)
         {
             orders = orders.Where(o => o.CustomerId == query.CustomerId);
+        }
+
+        if (query.MerchantReferenceId is not null)
+        {
+            orders = orders.Where(o => o.MerchantReferenceId == query.MerchantReferenceId);
+        }
+
+        if (query.CreatedAfter is not null)
+        {
+            if (!UtcTimestampConverter.TryParse(query.CreatedAfter, out var after))
+            {
+                return ApiError.Validation("created_after", "must be an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+            }
+
+            orders = orders.Where(o => o.CreatedAt >= after);
+        }
+
+        if (query.CreatedBefore is not null)
+        {
+            if (!UtcTimestampConverter.TryParse(query.CreatedBefore, out var before))
+            {
+                return ApiError.Validation("created_before", "must be an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+            }
+
+            orders = orders.Where(o => o.CreatedAt < before);
         }
 
         return TypedResults.Ok(await orders.ToPageAsync(page, OrderResponse.From, cancellationToken));

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
 
@@ -30,8 +31,26 @@ public sealed record PlaceOrderRequest
     [Description("Free-form JSON object: at most 50 keys and 8 KiB.")]
     public JsonObject? Metadata { get; init; }
 
+    [Description("How the order was paid, as your payment provider knows it.")]
+    public PaymentRequest? Payment { get; init; }
+
+    [Description("Sales channel the order came from, e.g. web-storefront.")]
+    public string? Channel { get; init; }
+
+    [Description("Upstream platform, e.g. shopify.")]
+    public string? SourcePlatform { get; init; }
+
     [Description("Body form of the Idempotency-Key header.")]
     public string? IdempotencyKey { get; init; }
+}
+
+public sealed record PaymentRequest
+{
+    [Description("Payment provider, e.g. stripe, adyen or paypal.")]
+    public string? Provider { get; init; }
+
+    [Description("The provider's reference, e.g. Stripe's pi_....")]
+    public string? Reference { get; init; }
 }
 
 public sealed record OrderItemRequest
@@ -76,6 +95,11 @@ public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRe
             .Must(r => r is null || MerchantReference.IsValid(r))
             .WithMessage("must be 1 to 128 characters of [a-zA-Z0-9._:-]");
         RuleFor(r => r.Metadata).SetValidator(new MetadataValidator()!);
+        RuleFor(r => r.Channel).MaximumLength(128).WithMessage("must be at most 128 characters");
+        RuleFor(r => r.SourcePlatform).MaximumLength(128).WithMessage("must be at most 128 characters");
+        RuleFor(r => r.Payment!.Provider).NotEmpty().WithMessage("is required with payment").MaximumLength(64)
+            .WithMessage("must be at most 64 characters").When(r => r.Payment is not null);
+        RuleFor(r => r.Payment!.Reference).MaximumLength(255).WithMessage("must be at most 255 characters").When(r => r.Payment is not null);
     }
 }
 
@@ -109,7 +133,7 @@ public static class PlaceOrder
     /// order, all in the request's transaction: either everything happens or nothing does.
     /// </summary>
     public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, CurrentTenant tenant,
-        TimeProvider clock, CancellationToken cancellationToken)
+        Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
@@ -130,6 +154,10 @@ public static class PlaceOrder
             CustomerId = request.CustomerId,
             Currency = priced.Currency,
             MerchantReferenceId = request.MerchantReferenceId,
+            PaymentProvider = request.Payment?.Provider,
+            PaymentReference = request.Payment?.Reference,
+            Channel = request.Channel,
+            SourcePlatform = request.SourcePlatform,
             Metadata = request.Metadata,
             Subtotal = priced.Subtotal,
             Total = priced.Total,
@@ -148,10 +176,14 @@ public static class PlaceOrder
                 UnitPrice = l.UnitPrice,
                 LineTotal = l.LineTotal,
             }).ToList(),
+            StatusHistory = [new OrderStatusChange { OrderId = orderId, Sequence = 1, To = OrderStatus.Pending, At = now }],
         };
         db.Orders.Add(order);
+        var body = OrderResponse.From(order);
+        order.EventSequence = 1;
+        outbox.Add(EventTypes.OrderCreated, body, order.Id, order.EventSequence);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{order.Id}", OrderResponse.From(order));
+        return TypedResults.Created($"/v1/orders/{order.Id}", body);
     }
 
     /// <summary>

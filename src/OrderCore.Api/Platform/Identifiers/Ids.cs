@@ -20,6 +20,7 @@ public static partial class Ids
     public const string Price = "price";
     public const string Reservation = "res";
     public const string Movement = "mov";
+    public const string Event = "evt";
     public const string Request = "req";
 
     public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";

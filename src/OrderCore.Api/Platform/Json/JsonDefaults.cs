@@ -24,16 +24,23 @@ public static class JsonDefaults
 /// <summary>Writes <c>2026-02-09T12:34:56Z</c>; reads any ISO 8601 timestamp that carries an offset.</summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        TryParse(reader.GetString(), out var value)
+            ? value
+            : throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+
+    /// <summary>The one timestamp parser, for bodies and query strings alike.</summary>
+    public static bool TryParse(string? text, out DateTimeOffset value)
     {
-        var text = reader.GetString();
-        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value)
-            || !HasOffset(text))
+        value = default;
+        if (text is null || !HasOffset(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var parsed))
         {
-            throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+            return false;
         }
 
-        return value.ToUniversalTime();
+        value = parsed.ToUniversalTime();
+        return true;
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

@@ -102,7 +102,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
                 request.ContentType = "application/json";
             }
         }
-        else if (raw.Length == 0 && bodyType is not null)
+        else if (raw.Length == 0 && bodyType is not null && accepts?.IsOptional != true)
         {
             await ProblemWriter.WriteAsync(context, ApiError.InvalidJson("A JSON request body is required"));
             return;

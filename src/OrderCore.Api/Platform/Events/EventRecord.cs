@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OrderCore.Api.Platform.Pagination;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Platform.Events;
+
+/// <summary>
+/// A change others may care about, written in the same transaction as the change (transactional
+/// outbox): the source of webhook deliveries and of the pull-based <c>GET /v1/events</c> feed.
+/// </summary>
+public sealed class EventRecord : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public required string Type { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public string ApiVersion { get; init; } = "v1";
+
+    /// <summary>The id of the object the event is about (order_..., or sku@location for stock).</summary>
+    public string? SubjectId { get; init; }
+
+    /// <summary>Per subject, increasing: lets a consumer put out-of-order deliveries back in order.</summary>
+    public long? Sequence { get; init; }
+
+    /// <summary><c>data.object</c> of the envelope, as JSON.</summary>
+    public required string Data { get; init; }
+}
+
+public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRecord>
+{
+    public void Configure(EntityTypeBuilder<EventRecord> builder)
+    {
+        builder.ToTable("events");
+        builder.HasKey(e => new { e.TenantId, e.Id });
+        builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
+        builder.Property(e => e.ApiVersion).HasMaxLength(16);
+        builder.Property(e => e.Data).HasColumnType("jsonb");
+        builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
+        builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
+        builder.HasIndex(e => e.CreatedAt);
+    }
+}
