@@ -27,13 +27,21 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.GetString();
-        if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var value)
-            || !HasOffset(text))
+        return text is not null && TryParse(text, out var value)
+            ? value
+            : throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+    }
+
+    /// <summary>The one reading of a timestamp, also for query parameters: ISO 8601 with a time zone, as UTC.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out value) && HasOffset(text))
         {
-            throw new JsonException("Expected an ISO 8601 timestamp with a time zone, e.g. 2026-02-09T12:34:56Z");
+            value = value.ToUniversalTime();
+            return true;
         }
 
-        return value.ToUniversalTime();
+        return false;
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
