@@ -47,8 +47,12 @@ public sealed record ListMovementsQuery
     public string? CreatedBefore { get; init; }
 }
 
-/// <summary>A level with its SKU's code, as the inventory list reads it.</summary>
-public sealed record InventoryRow(InventoryLevel Level, string SkuCode);
+/// <summary>A level with its SKU's code, as the inventory list reads it (an initializer, so that queries can filter on it).</summary>
+public sealed class InventoryRow
+{
+    public required InventoryLevel Level { get; init; }
+    public required string SkuCode { get; init; }
+}
 
 public static class InventoryEndpoints
 {
@@ -57,7 +61,7 @@ public static class InventoryEndpoints
         [AsParameters] PageNumberRequest page, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
         var rows = db.InventoryLevels.AsNoTracking()
-            .Join(db.Skus, l => l.SkuId, s => s.Id, (l, s) => new InventoryRow(l, s.SkuCode));
+            .Join(db.Skus, l => l.SkuId, s => s.Id, (l, s) => new InventoryRow { Level = l, SkuCode = s.SkuCode });
         if (query.SkuId is not null)
         {
             rows = rows.Where(r => r.Level.SkuId == query.SkuId);
@@ -108,7 +112,7 @@ public static class InventoryEndpoints
         CancellationToken cancellationToken)
     {
         var reservation = await db.InventoryReservations.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
-        return reservation is null ? ReservationNotFound(id) : TypedResults.Ok(ReservationResponse.From(reservation));
+        return reservation is null ? ApiError.NotFound($"No reservation with id {id}") : TypedResults.Ok(ReservationResponse.From(reservation));
     }
 
     /// <summary>
@@ -131,7 +135,7 @@ public static class InventoryEndpoints
             {
                 var status = await db.InventoryReservations.Where(r => r.Id == reservationId).Select(r => r.Status).SingleAsync(cancellationToken);
                 return ApiError.Conflict("reservation_not_active", $"Reservation {reservationId} is {EnumText.Name(status)}, not active")
-                    .With("reservation_id", reservationId).With("status", EnumText.Name(status));
+                    .With("reservation_id", reservationId).With("reservation_status", EnumText.Name(status));
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -214,7 +218,7 @@ public static class InventoryEndpoints
         {
             return await db.Locations.AnyAsync(l => l.Id == locationId, cancellationToken)
                 ? (sku, locationId)
-                : throw LocationEndpoints.NotFound(locationId).ToException();
+                : throw LocationEndpoints.LocationNotFound(locationId).ToException();
         }
 
         var defaultId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).SingleOrDefaultAsync(cancellationToken)
@@ -230,7 +234,7 @@ public static class InventoryEndpoints
     {
         var row = await db.InventoryLevels.AsNoTracking()
             .Where(l => l.LocationId == locationId && l.SkuId == skuId)
-            .Join(db.Skus, l => l.SkuId, s => s.Id, (l, s) => new InventoryRow(l, s.SkuCode))
+            .Join(db.Skus, l => l.SkuId, s => s.Id, (l, s) => new InventoryRow { Level = l, SkuCode = s.SkuCode })
             .SingleAsync(cancellationToken);
         return InventoryLevelResponse.From(row.Level, row.SkuCode);
     }

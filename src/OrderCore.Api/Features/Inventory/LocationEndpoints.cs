@@ -17,7 +17,7 @@ public static class LocationEndpoints
     public static async Task<Results<Ok<LocationResponse>, ApiError>> Get(string id, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
         var location = await db.Locations.AsNoTracking().SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
-        return location is null ? NotFound(id) : TypedResults.Ok(LocationResponse.From(location));
+        return location is null ? ApiError.NotFound($"No location with id {id}") : TypedResults.Ok(LocationResponse.From(location));
     }
 
     public static async Task<Results<Created<LocationResponse>, ApiError>> Create(LocationRequest request, OrderCoreDbContext db,
@@ -78,7 +78,8 @@ public static class LocationEndpoints
         return created ? TypedResults.Created($"/v1/locations/{location.Id}", body) : TypedResults.Ok(body);
     }
 
-    internal static ApiError NotFound(string id) =>
+    /// <summary>A location named in a request body does not exist.</summary>
+    internal static ApiError LocationNotFound(string id) =>
         new ApiError(StatusCodes.Status404NotFound, "location_not_found", $"No location with id {id}").With("location_id", id);
 
     /// <summary>
