@@ -17,6 +17,7 @@ public static class FeaturesSetup
     {
         builder.Services.Configure<DemoTenantOptions>(options => options.KeyFile = builder.Configuration["ORDERCORE_DEMO_API_KEY_FILE"]);
         builder.Services.AddHostedService<DemoTenant>();
+        builder.AddInventory();
     }
 
     public static void MapFeatures(this WebApplication app)

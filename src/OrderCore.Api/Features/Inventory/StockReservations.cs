@@ -7,7 +7,10 @@ namespace OrderCore.Api.Features.Inventory;
 
 public sealed record StockRequest(string SkuId, string SkuCode, int Quantity);
 
-/// <summary>Reserves stock inside the caller's transaction.</summary>
+/// <summary>What a reservation is for: an order, or a caller's own reference, optionally until a time.</summary>
+public sealed record ReservationTerms(string? OrderId = null, string? Reference = null, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>Reserves and releases stock inside the caller's transaction.</summary>
 public static class StockReservations
 {
     /// <summary>
@@ -17,7 +20,7 @@ public static class StockReservations
     /// cannot deadlock. Adds reservation and movement rows to the context; the caller saves.
     /// </summary>
     public static async Task<List<InventoryReservation>> ReserveAsync(OrderCoreDbContext db, string locationId,
-        IEnumerable<StockRequest> requests, string? orderId, DateTimeOffset now, CancellationToken cancellationToken)
+        IEnumerable<StockRequest> requests, ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reservations = new List<InventoryReservation>();
         var bySku = requests
@@ -50,7 +53,9 @@ public static class StockReservations
                 SkuId = request.SkuId,
                 LocationId = locationId,
                 Quantity = request.Quantity,
-                OrderId = orderId,
+                OrderId = terms.OrderId,
+                Reference = terms.Reference,
+                ExpiresAt = terms.ExpiresAt,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -64,12 +69,160 @@ public static class StockReservations
                 Reason = MovementReason.Reserve,
                 ReservedDelta = request.Quantity,
                 ReservationId = reservation.Id,
-                OrderId = orderId,
+                OrderId = terms.OrderId,
+                Note = terms.Reference,
                 CreatedAt = now,
             });
         }
 
         return reservations;
+    }
+
+    /// <summary>
+    /// Releases <paramref name="reservation"/> if it is still active: marks it released, gives its
+    /// quantity back to <c>available</c> and adds a movement row (the caller saves). Answers false, and
+    /// changes nothing, when it was no longer active. Works for any tenant's row (the expiry sweeper has
+    /// no tenant), so every statement names the reservation's tenant itself.
+    /// </summary>
+    public static async Task<bool> ReleaseAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // Only an active reservation is released: whoever changes its status first (a request, another
+        // request, the expiry sweeper) holds the row lock, and the others then find it no longer active.
+        var released = await db.Set<InventoryReservation>().IgnoreQueryFilters()
+            .Where(r => r.TenantId == reservation.TenantId && r.Id == reservation.Id && r.Status == ReservationStatus.Active)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.Status, ReservationStatus.Released)
+                .SetProperty(r => r.UpdatedAt, now), cancellationToken);
+        if (released == 0)
+        {
+            return false;
+        }
+
+        // An active reservation's quantity is always part of reserved; the guard only refuses to hide a
+        // broken invariant behind a negative count (the CHECK constraint would refuse it too).
+        var returned = await db.Set<InventoryLevel>().IgnoreQueryFilters()
+            .Where(l => l.TenantId == reservation.TenantId && l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId
+                && l.Reserved >= reservation.Quantity)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(l => l.Reserved, l => l.Reserved - reservation.Quantity)
+                .SetProperty(l => l.UpdatedAt, now), cancellationToken);
+        if (returned == 0)
+        {
+            throw new InvalidOperationException($"Reservation {reservation.Id} is active but its level does not hold its quantity.");
+        }
+
+        db.InventoryMovements.Add(new InventoryMovement
+        {
+            TenantId = reservation.TenantId,
+            Id = Ids.New(Ids.Movement),
+            SkuId = reservation.SkuId,
+            LocationId = reservation.LocationId,
+            Reason = MovementReason.Release,
+            ReservedDelta = -reservation.Quantity,
+            ReservationId = reservation.Id,
+            OrderId = reservation.OrderId,
+            Note = note,
+            CreatedAt = now,
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// Commits <paramref name="reservation"/> on fulfilment if it is still active: the goods leave, so
+    /// <c>on_hand</c> and <c>reserved</c> both drop by its quantity; marks it committed and adds a movement
+    /// row (the caller saves). Answers false, and changes nothing, when it was no longer active.
+    /// </summary>
+    public static async Task<bool> CommitAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // As in ReleaseAsync: the status change is the claim, so a reservation is committed at most once
+        // and never after it was released.
+        var claimed = await db.Set<InventoryReservation>()
+            .Where(r => r.Id == reservation.Id && r.Status == ReservationStatus.Active)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.Status, ReservationStatus.Committed)
+                .SetProperty(r => r.UpdatedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        var shipped = await db.InventoryLevels
+            .Where(l => l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId && l.Reserved >= reservation.Quantity)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(l => l.OnHand, l => l.OnHand - reservation.Quantity)
+                .SetProperty(l => l.Reserved, l => l.Reserved - reservation.Quantity)
+                .SetProperty(l => l.UpdatedAt, now), cancellationToken);
+        if (shipped == 0)
+        {
+            throw new InvalidOperationException($"Reservation {reservation.Id} is active but its level does not hold its quantity.");
+        }
+
+        db.InventoryMovements.Add(new InventoryMovement
+        {
+            Id = Ids.New(Ids.Movement),
+            SkuId = reservation.SkuId,
+            LocationId = reservation.LocationId,
+            Reason = MovementReason.Commit,
+            OnHandDelta = -reservation.Quantity,
+            ReservedDelta = -reservation.Quantity,
+            ReservationId = reservation.Id,
+            OrderId = reservation.OrderId,
+            Note = note,
+            CreatedAt = now,
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// Releases <c>quantity</c> of reserved stock that no active reservation holds (e.g. stock held by a
+    /// system that reserved before its reservations were recorded here). Never more than
+    /// <c>reserved - sum(active reservations)</c> at that level, so every active reservation stays
+    /// covered; otherwise 409 <c>insufficient_reserved</c>. Adds a movement row; the caller saves.
+    /// </summary>
+    public static async Task<InventoryLevel> ReleaseUnattachedAsync(OrderCoreDbContext db, StockRequest request, string locationId,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Lock the level row first. Every change of a reservation also changes (and locks) its level, so
+        // while we hold this lock the active reservations of the level are settled, and the next
+        // statement, which takes a fresh snapshot, sums them exactly.
+        var locked = await db.InventoryLevels
+            .Where(l => l.LocationId == locationId && l.SkuId == request.SkuId)
+            .ExecuteUpdateAsync(set => set.SetProperty(l => l.UpdatedAt, now), cancellationToken);
+
+        // The guarantee: reserved drops only by what no active reservation holds.
+        var released = locked == 0 ? 0 : await db.InventoryLevels
+            .Where(l => l.LocationId == locationId && l.SkuId == request.SkuId
+                && l.Reserved - db.Set<InventoryReservation>()
+                    .Where(r => r.LocationId == l.LocationId && r.SkuId == l.SkuId && r.Status == ReservationStatus.Active)
+                    .Sum(r => r.Quantity) >= request.Quantity)
+            .ExecuteUpdateAsync(set => set.SetProperty(l => l.Reserved, l => l.Reserved - request.Quantity), cancellationToken);
+
+        if (released == 0)
+        {
+            var releasable = locked == 0 ? 0 : await UnattachedAsync(db, request.SkuId, locationId, cancellationToken);
+            throw ApiError.Conflict("insufficient_reserved",
+                    $"Only {releasable} of SKU {request.SkuCode} are reserved at {locationId} without a reservation; {request.Quantity} requested. "
+                    + "Release reservations by reservation_id")
+                .With("sku_id", request.SkuId)
+                .With("location_id", locationId)
+                .With("releasable", releasable)
+                .With("requested", request.Quantity)
+                .ToException();
+        }
+
+        db.InventoryMovements.Add(new InventoryMovement
+        {
+            Id = Ids.New(Ids.Movement),
+            SkuId = request.SkuId,
+            LocationId = locationId,
+            Reason = MovementReason.Release,
+            ReservedDelta = -request.Quantity,
+            Note = "unattached",
+            CreatedAt = now,
+        });
+        return await db.InventoryLevels.AsNoTracking().SingleAsync(l => l.LocationId == locationId && l.SkuId == request.SkuId, cancellationToken);
     }
 
     public static ApiError InsufficientStock(StockRequest request, string? locationId, int available) =>
@@ -80,4 +233,14 @@ public static class StockReservations
             .With("location_id", locationId)
             .With("available", Math.Max(available, 0))
             .With("requested", request.Quantity);
+
+    private static async Task<int> UnattachedAsync(OrderCoreDbContext db, string skuId, string locationId, CancellationToken cancellationToken)
+    {
+        var reserved = await db.InventoryLevels.Where(l => l.LocationId == locationId && l.SkuId == skuId).Select(l => l.Reserved)
+            .SingleAsync(cancellationToken);
+        var held = await db.InventoryReservations
+            .Where(r => r.LocationId == locationId && r.SkuId == skuId && r.Status == ReservationStatus.Active)
+            .SumAsync(r => r.Quantity, cancellationToken);
+        return Math.Max(reserved - held, 0);
+    }
 }

@@ -25,6 +25,26 @@ public static class OrdersApi
             .WithSummary("Retrieve an order")
             .ProducesErrors(401, 404);
 
+        orders.MapGet("/lookup", LookupOrder.Handle)
+            .WithName("LookupOrder")
+            .WithSummary("The latest order with a merchant_reference_id")
+            .ProducesErrors(400, 401, 404);
+
+        orders.MapPost("/{id}/confirm", OrderTransitions.Confirm)
+            .WithName("ConfirmOrder")
+            .WithSummary("pending -> confirmed")
+            .ProducesErrors(401, 404, 409);
+
+        orders.MapPost("/{id}/cancel", OrderTransitions.Cancel)
+            .WithName("CancelOrder")
+            .WithSummary("pending or confirmed -> cancelled; releases every reservation of the order")
+            .ProducesErrors(400, 401, 404, 409);
+
+        orders.MapPost("/{id}/fulfill", OrderTransitions.Fulfill)
+            .WithName("FulfillOrder")
+            .WithSummary("confirmed -> fulfilled; commits the reservations (on_hand and reserved drop)")
+            .ProducesErrors(401, 404, 409);
+
         return orders;
     }
 }

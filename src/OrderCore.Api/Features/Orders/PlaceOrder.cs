@@ -144,7 +144,7 @@ public static class PlaceOrder
         {
             var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
                 ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
-            await StockReservations.ReserveAsync(db, locationId, tracked, orderId, now, cancellationToken);
+            await StockReservations.ReserveAsync(db, locationId, tracked, new ReservationTerms(OrderId: orderId), now, cancellationToken);
         }
 
         var order = new Order

@@ -30,6 +30,25 @@ public sealed record PageRequest
     public int Size => Math.Clamp(PerPage ?? DefaultPerPage, 1, MaxPerPage);
 }
 
+/// <summary>
+/// <c>page</c> and <c>per_page</c> only, for lists that have no single time-ordered id to continue after
+/// (e.g. inventory levels, keyed by location and SKU).
+/// </summary>
+public sealed record PageNumberRequest
+{
+    [Description("Page number, from 1.")]
+    [FromQuery(Name = "page")]
+    public int? Page { get; init; }
+
+    [Description("Items per page: default 20, values above 100 are clamped to 100.")]
+    [FromQuery(Name = "per_page")]
+    public int? PerPage { get; init; }
+
+    public int PageNumber => Math.Max(Page ?? 1, 1);
+
+    public int Size => Math.Clamp(PerPage ?? PageRequest.DefaultPerPage, 1, PageRequest.MaxPerPage);
+}
+
 public sealed record Paged<T>(IReadOnlyList<T> Data, int Page, int PerPage, long Total, bool HasMore);
 
 /// <summary>An entity listed newest first by its time-ordered id.</summary>
@@ -53,6 +72,20 @@ public static class Paging
             ? ordered.Where(e => string.Compare(e.Id, cursor) < 0)
             : ordered.Skip((request.PageNumber - 1) * request.Size);
         var rows = await window.Take(request.Size + 1).ToListAsync(cancellationToken);
+        var hasMore = rows.Count > request.Size;
+        var data = rows.Take(request.Size).Select(map).ToList();
+        return new Paged<TOut>(data, request.PageNumber, request.Size, total, hasMore);
+    }
+
+    /// <summary>
+    /// Pages a query in the order it already has (which must be total, e.g. by a unique key), by page
+    /// number. For lists whose rows have no time-ordered id.
+    /// </summary>
+    public static async Task<Paged<TOut>> ToPageAsync<T, TOut>(this IOrderedQueryable<T> query, PageNumberRequest request,
+        Func<T, TOut> map, CancellationToken cancellationToken)
+    {
+        var total = await query.LongCountAsync(cancellationToken);
+        var rows = await query.Skip((request.PageNumber - 1) * request.Size).Take(request.Size + 1).ToListAsync(cancellationToken);
         var hasMore = rows.Count > request.Size;
         var data = rows.Take(request.Size).Select(map).ToList();
         return new Paged<TOut>(data, request.PageNumber, request.Size, total, hasMore);

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Inventory;
+
+/// <summary>
+/// Releases active reservations whose <c>expires_at</c> has passed, for every tenant, in small batches.
+/// Several instances may run at once: each batch claims its rows with <c>FOR UPDATE SKIP LOCKED</c>.
+/// </summary>
+public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpirySweeper> logger)
+    : BackgroundService
+{
+    public const int BatchSize = 100;
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            try
+            {
+                int released;
+                do
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+                    released = await ReleaseExpiredAsync(db, clock.GetUtcNow(), BatchSize, stoppingToken);
+                    if (released > 0)
+                    {
+                        logger.LogInformation("Released {Count} expired reservation(s)", released);
+                    }
+                }
+                while (released == BatchSize);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Releasing expired reservations failed; will retry");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// Releases up to <paramref name="batchSize"/> expired active reservations in one transaction of its
+    /// own and answers how many it released. <paramref name="db"/> must belong to a scope without a tenant
+    /// and without an open transaction (this is background work, not a request).
+    /// </summary>
+    public static async Task<int> ReleaseExpiredAsync(OrderCoreDbContext db, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // The guarantee against releasing one reservation twice: the rows of this batch stay locked until
+        // the commit, and SKIP LOCKED makes another instance take other rows instead of waiting for these.
+        var expired = await db.Set<InventoryReservation>()
+            .FromSql($"""
+                SELECT * FROM inventory_reservations
+                WHERE status = 'active' AND expires_at <= {now}
+                ORDER BY expires_at
+                LIMIT {batchSize}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .IgnoreQueryFilters()
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        // Levels are changed in key order, the order in which orders lock them, so neither can deadlock the other.
+        var released = 0;
+        foreach (var reservation in expired
+                     .OrderBy(r => r.TenantId, StringComparer.Ordinal)
+                     .ThenBy(r => r.LocationId, StringComparer.Ordinal)
+                     .ThenBy(r => r.SkuId, StringComparer.Ordinal))
+        {
+            if (await StockReservations.ReleaseAsync(db, reservation, "expired", now, cancellationToken))
+            {
+                released++;
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return released;
+    }
+}
