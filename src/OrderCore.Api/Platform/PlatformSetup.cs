@@ -31,8 +31,6 @@ public static class PlatformSetup
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = ValidatorOptions.Global.PropertyNameResolver;
-        // One problem per field at a time: "is required" rather than also "must match ...".
-        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         services.AddValidatorsFromAssemblyContaining<OrderCoreDbContext>(ServiceLifetime.Singleton);
 
         var connectionString = configuration["ORDERCORE_DB"] ?? configuration.GetConnectionString("OrderCore")

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FluentValidation;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Catalog;
 
@@ -98,19 +99,9 @@ public sealed record SkuPatch
     public bool? TrackInventory { get; init; }
 }
 
-public static partial class CatalogRules
+public static class CatalogRules
 {
     public const int MaxSkusPerRequest = 100;
-    public const string SkuCodeRule = "must be 1 to 128 characters of [A-Za-z0-9._:/-]";
-
-    public static bool IsValidSkuCode(string code) => SkuCodePattern().IsMatch(code);
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._:/-]{1,128}$")]
-    private static partial System.Text.RegularExpressions.Regex SkuCodePattern();
-
-    public static IRuleBuilderOptions<T, string?> ValidSkuCode<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().WithMessage("is required")
-            .Must(code => code is null || IsValidSkuCode(code)).WithMessage(SkuCodeRule);
 
     public static IRuleBuilderOptions<T, string?> ValidName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required").MaximumLength(500).WithMessage("must be at most 500 characters");
@@ -124,7 +115,7 @@ public sealed class SkuRequestValidator : AbstractValidator<SkuRequest>
 {
     public SkuRequestValidator()
     {
-        RuleFor(r => r.SkuCode).ValidSkuCode();
+        RuleFor(r => r.SkuCode).ValidCode();
         RuleFor(r => r.Name).MaximumLength(500).WithMessage("must be at most 500 characters");
     }
 }
@@ -161,7 +152,7 @@ public sealed class SkuPatchValidator : AbstractValidator<SkuPatch>
 {
     public SkuPatchValidator()
     {
-        RuleFor(r => r.SkuCode).ValidSkuCode().When(r => r.SkuCode is not null);
+        RuleFor(r => r.SkuCode).ValidCode().When(r => r.SkuCode is not null);
         RuleFor(r => r.Name).MaximumLength(500).WithMessage("must be at most 500 characters");
     }
 }

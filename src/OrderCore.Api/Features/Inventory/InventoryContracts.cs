@@ -3,6 +3,8 @@ using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using OrderCore.Api.Platform.Identifiers;
 
+using OrderCore.Api.Platform.Validation;
+
 namespace OrderCore.Api.Features.Inventory;
 
 public sealed record LocationResponse(string Id, string Code, string Name, bool IsDefault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -156,9 +158,6 @@ public static class InventoryRules
 {
     public const int MaxQuantity = 1_000_000;
 
-    public static IRuleBuilderOptions<T, string?> ValidLocationCode<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().WithMessage("is required")
-            .Matches("^[A-Za-z0-9._:/-]{1,128}$").WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:/-]");
 
     /// <summary>sku_id or sku_code, not both; reported under sku_id as order lines do.</summary>
     public static void RequireOneSku<T>(this AbstractValidator<T> validator, Func<T, string?> skuId, Func<T, string?> skuCode) =>
@@ -178,7 +177,7 @@ public sealed class LocationRequestValidator : AbstractValidator<LocationRequest
     public LocationRequestValidator()
     {
         RuleFor(r => r.Id).Matches(Ids.WritableIdPattern).WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:-]").When(r => r.Id is not null);
-        RuleFor(r => r.Code).ValidLocationCode();
+        RuleFor(r => r.Code).ValidCode();
         RuleFor(r => r.Name).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
-using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Platform.Validation;
 using OrderCore.Api.Platform.Money;
 
 namespace OrderCore.Api.Features.Onboarding;
@@ -166,9 +166,9 @@ public static class CatalogCsv
         {
             Add(errors, $"line {line}.sku_code", "is required");
         }
-        else if (!CatalogRules.IsValidSkuCode(skuCode))
+        else if (!CodeRules.IsValid(skuCode))
         {
-            Add(errors, $"line {line}.sku_code", CatalogRules.SkuCodeRule);
+            Add(errors, $"line {line}.sku_code", CodeRules.Rule);
         }
 
         decimal? unitPrice = null;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Platform.Validation;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Platform.Auth;
@@ -46,8 +47,8 @@ public sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRe
     {
         RuleFor(r => r.Currency).Must(c => c is null || Platform.Money.Currency.IsValidCode(Platform.Money.Currency.Normalize(c)))
             .WithMessage("must be an ISO 4217 code such as USD");
-        RuleFor(r => r.PriceListCode).Must(c => c is null || CatalogRules.IsValidSkuCode(c)).WithMessage(CatalogRules.SkuCodeRule);
-        RuleFor(r => r.LocationCode).Must(c => c is null || CatalogRules.IsValidSkuCode(c)).WithMessage(CatalogRules.SkuCodeRule);
+        RuleFor(r => r.PriceListCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
+        RuleFor(r => r.LocationCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
         RuleFor(r => r.LocationName).MaximumLength(200).WithMessage("must be at most 200 characters");
         RuleFor(r => r.Csv).NotEmpty().WithMessage("is required");
     }

@@ -432,6 +432,11 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnName("id")
                         .UseCollation("C");
 
+                    b.Property<string>("Channel")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("channel");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -448,6 +453,10 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnName("customer_id")
                         .UseCollation("C");
 
+                    b.Property<int>("EventSequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("event_sequence");
+
                     b.Property<string>("MerchantReferenceId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -461,6 +470,21 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.Property<long>("Number")
                         .HasColumnType("bigint")
                         .HasColumnName("number");
+
+                    b.Property<string>("PaymentProvider")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("payment_provider");
+
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<string>("SourcePlatform")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("source_platform");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -584,6 +608,52 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasName("pk_order_number_counters");
 
                     b.ToTable("order_number_counters", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("OrderId")
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("to");
+
+                    b.HasKey("TenantId", "OrderId", "Sequence")
+                        .HasName("pk_order_status_changes");
+
+                    b.ToTable("order_status_changes", (string)null);
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Pricing.Price", b =>
@@ -817,6 +887,64 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Platform.Events.EventRecord", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ApiVersion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("api_version");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("data");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("SubjectId")
+                        .HasColumnType("text")
+                        .HasColumnName("subject_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type")
+                        .UseCollation("C");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_events");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_events_created_at");
+
+                    b.HasIndex("TenantId", "SubjectId", "Sequence")
+                        .HasDatabaseName("ix_events_tenant_id_subject_id_sequence");
+
+                    b.HasIndex("TenantId", "Type", "Id")
+                        .HasDatabaseName("ix_events_tenant_id_type_id");
+
+                    b.ToTable("events", (string)null);
+                });
+
             modelBuilder.Entity("OrderCore.Api.Platform.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Scope")
@@ -915,6 +1043,16 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasConstraintName("fk_order_lines_orders_tenant_id_order_id");
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
+                {
+                    b.HasOne("OrderCore.Api.Features.Orders.Order", null)
+                        .WithMany("StatusHistory")
+                        .HasForeignKey("TenantId", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_status_changes_orders_tenant_id_order_id");
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Pricing.Price", b =>
                 {
                     b.HasOne("OrderCore.Api.Features.Pricing.PriceList", null)
@@ -959,6 +1097,8 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
             modelBuilder.Entity("OrderCore.Api.Features.Orders.Order", b =>
                 {
                     b.Navigation("Lines");
+
+                    b.Navigation("StatusHistory");
                 });
 #pragma warning restore 612, 618
         }
