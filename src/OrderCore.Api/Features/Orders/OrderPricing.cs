@@ -31,8 +31,7 @@ public static class OrderPricing
 
         if (request.CustomerId is { } customerId && !await db.Customers.AnyAsync(c => c.Id == customerId, cancellationToken))
         {
-            throw new ApiError(StatusCodes.Status404NotFound, "customer_not_found", $"No customer with id {customerId}")
-                .With("customer_id", customerId).ToException();
+            throw CustomerErrors.NotFound(customerId).ToException();
         }
 
         var ids = items.Where(i => i.SkuId is not null).Select(i => i.SkuId!).Distinct().ToList();
@@ -73,9 +72,8 @@ public static class OrderPricing
         foreach (var (position, sku, product, quantity) in resolved)
         {
             var price = PriceResolver.Resolve(candidates[sku.Id], currency, request.CustomerId, quantity, now)
-                ?? throw new ApiError(StatusCodes.Status422UnprocessableEntity, "price_not_found",
-                        $"SKU {sku.SkuCode} has no {currency} price that applies to this order")
-                    .With("sku_id", sku.Id).With("currency", currency).ToException();
+                ?? throw PricingErrors.NoPriceApplies(sku.Id, sku.SkuCode, currency, request.CustomerId, quantity)
+                    .With("param", $"items[{position}]").ToException();
             var unitPrice = Currency.Round(price.UnitAmount, currency);
             lines.Add(new PricedLine(position, sku, product, quantity, price, unitPrice, Currency.Round(unitPrice * quantity, currency)));
         }

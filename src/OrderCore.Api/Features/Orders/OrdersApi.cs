@@ -15,6 +15,14 @@ public static class OrdersApi
                 + "Send an Idempotency-Key header (or idempotency_key field) so that a retry never creates a second order.")
             .ProducesErrors(400, 401, 404, 409, 413, 422);
 
+        orders.MapPost("/preview", PreviewOrder.Handle)
+            .WithName("PreviewOrder")
+            .WithSummary("Price an order and check its stock without creating or reserving anything")
+            .WithDescription("Takes the body of POST /v1/orders and answers the priced order (unit prices from the same resolver, totals) "
+                + "with stock availability per line at the default location. Fails like order creation, except that missing stock is "
+                + "reported per line (in_stock false) instead of answering 409.")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+
         orders.MapGet("/", ListOrders.Handle)
             .WithName("ListOrders")
             .WithSummary("List orders, newest first")

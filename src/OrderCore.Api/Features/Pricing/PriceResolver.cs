@@ -6,35 +6,41 @@ namespace OrderCore.Api.Features.Pricing;
 /// <summary>A price together with the list it belongs to: what the resolver chooses among.</summary>
 public sealed record PriceCandidate(Price Price, PriceList List);
 
-public sealed record ResolvedPrice(PriceCandidate Winner, string Reason)
+/// <summary>The winning price, why it won, and how many candidates applied at all.</summary>
+public sealed record ResolvedPrice(PriceCandidate Winner, string Reason, int Applicable)
 {
     public decimal UnitAmount => Winner.Price.UnitAmount;
 }
 
 /// <summary>
-/// Decides the unit price of a SKU for (currency, customer, quantity, instant). Pure logic; the rule:
+/// Decides the unit price of a SKU for (currency, customer, quantity, instant). Pure logic, and the only
+/// place the rule lives; order creation, order preview and <c>GET /v1/prices/resolve</c> all call it.
 /// <list type="number">
-/// <item>Only active prices in active lists, in the requested currency, valid at the instant (both the
-/// price's and the list's window, <c>valid_from</c> inclusive, <c>valid_to</c> exclusive), whose tier
-/// applies (<c>min_quantity</c> &lt;= quantity), from a general list or a list for this customer.</item>
-/// <item>A customer-specific list beats a general one; then the higher list <c>priority</c>; then the
-/// highest <c>min_quantity</c> (the best tier reached); then the newest price.</item>
+/// <item>A price applies when the price and its list are both active, both are in the requested
+/// currency, the instant lies in both validity windows (<c>valid_from</c> inclusive, <c>valid_to</c>
+/// exclusive, a missing bound is open), its tier is reached (<c>min_quantity</c> &lt;= quantity), and its
+/// list is general (no <c>customer_id</c>) or belongs to the requested customer.</item>
+/// <item>Among the prices that apply, the first difference decides: a customer-specific list beats a
+/// general one; then the higher list <c>priority</c>; then the higher <c>min_quantity</c> (the best tier
+/// reached); then the newest price (the greater id: ids are time-ordered). The amount never decides.</item>
 /// </list>
+/// The query helpers below are the same filters in SQL, for listing prices; <see cref="Applies"/> is the
+/// authority and the helpers must agree with it (a test checks both at the window edges).
 /// </summary>
 public static class PriceResolver
 {
     public static ResolvedPrice? Resolve(IEnumerable<PriceCandidate> candidates, string currency, string? customerId, int quantity,
         DateTimeOffset at)
     {
-        var winner = candidates
+        var ranked = candidates
             .Where(c => Applies(c, currency, customerId, quantity, at))
-            .OrderByDescending(c => c.List.CustomerId is not null)
+            .OrderByDescending(c => IsForCustomer(c))
             .ThenByDescending(c => c.List.Priority)
             .ThenByDescending(c => c.Price.MinQuantity)
             .ThenByDescending(c => c.Price.Id, StringComparer.Ordinal)
-            .FirstOrDefault();
+            .ToList();
 
-        return winner is null ? null : new ResolvedPrice(winner, Explain(winner));
+        return ranked.Count == 0 ? null : new ResolvedPrice(ranked[0], Explain(ranked[0], ranked.Count > 1 ? ranked[1] : null), ranked.Count);
     }
 
     public static bool Applies(PriceCandidate candidate, string currency, string? customerId, int quantity, DateTimeOffset at)
@@ -47,23 +53,60 @@ public static class PriceResolver
             && IsValid(price.ValidFrom, price.ValidTo, at) && IsValid(list.ValidFrom, list.ValidTo, at);
     }
 
+    private static bool IsForCustomer(PriceCandidate candidate) => candidate.List.CustomerId is not null;
+
     private static bool IsValid(DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset at) =>
         (from is null || from <= at) && (to is null || at < to);
 
-    private static string Explain(PriceCandidate winner)
+    /// <summary>Names the winner and the first criterion that put it ahead of the runner-up.</summary>
+    private static string Explain(PriceCandidate winner, PriceCandidate? runnerUp)
     {
-        var scope = winner.List.CustomerId is null ? "general list" : "customer-specific list";
-        return $"{scope} {winner.List.Code} (priority {winner.List.Priority}), tier from {winner.Price.MinQuantity} unit(s)";
+        var (price, list) = winner;
+        var scope = list.CustomerId is null ? $"general list {list.Code}" : $"list {list.Code} for customer {list.CustomerId}";
+        var what = $"{scope} (priority {list.Priority}), tier from {price.MinQuantity} unit(s)";
+        if (runnerUp is null)
+        {
+            return $"{what}: the only price that applies";
+        }
+
+        var (otherPrice, otherList) = runnerUp;
+        var why = IsForCustomer(winner) != IsForCustomer(runnerUp) ? "a customer-specific list beats a general one"
+            : list.Priority != otherList.Priority ? $"higher list priority ({list.Priority} over {otherList.Priority} of {otherList.Code})"
+            : price.MinQuantity != otherPrice.MinQuantity ? $"higher tier reached ({price.MinQuantity} over {otherPrice.MinQuantity})"
+            : "the newest of prices tied on list kind, priority and tier";
+        return $"{what}: {why}";
     }
 
-    /// <summary>Loads every price that could apply to these SKUs in this currency, grouped by SKU.</summary>
+    /// <summary>Prices whose list is general or belongs to <paramref name="customerId"/> (the rule's customer filter, in SQL).</summary>
+    public static IQueryable<Price> ForCustomer(this IQueryable<Price> prices, OrderCoreDbContext db, string? customerId) =>
+        prices.Where(p => db.Set<PriceList>().Any(l => l.Id == p.PriceListId && (l.CustomerId == null || l.CustomerId == customerId)));
+
+    /// <summary>Tiers reached by <paramref name="quantity"/> (the rule's tier filter, in SQL).</summary>
+    public static IQueryable<Price> ReachedBy(this IQueryable<Price> prices, int quantity) =>
+        prices.Where(p => p.MinQuantity <= quantity);
+
+    /// <summary>Prices active in an active list (the rule's activity filter, in SQL).</summary>
+    public static IQueryable<Price> ActiveInActiveList(this IQueryable<Price> prices, OrderCoreDbContext db) =>
+        prices.Where(p => p.Active && db.Set<PriceList>().Any(l => l.Id == p.PriceListId && l.Active));
+
+    /// <summary>Prices valid at <paramref name="at"/> in their own and their list's window (the rule's validity filter, in SQL).</summary>
+    public static IQueryable<Price> ValidAt(this IQueryable<Price> prices, OrderCoreDbContext db, DateTimeOffset at) =>
+        prices.Where(p => (p.ValidFrom == null || p.ValidFrom <= at) && (p.ValidTo == null || at < p.ValidTo)
+            && db.Set<PriceList>().Any(l => l.Id == p.PriceListId
+                && (l.ValidFrom == null || l.ValidFrom <= at) && (l.ValidTo == null || at < l.ValidTo)));
+
+    /// <summary>
+    /// Loads every price that could apply to these SKUs in this currency for this customer, grouped by SKU
+    /// (a pre-filter only: <see cref="Resolve"/> applies the whole rule).
+    /// </summary>
     public static async Task<ILookup<string, PriceCandidate>> LoadCandidatesAsync(OrderCoreDbContext db, IReadOnlyCollection<string> skuIds,
         string currency, string? customerId, CancellationToken cancellationToken)
     {
         var rows = await db.Prices
-            .Where(p => skuIds.Contains(p.SkuId) && p.Currency == currency && p.Active)
-            .Join(db.PriceLists.Where(l => l.Active && (l.CustomerId == null || l.CustomerId == customerId)),
-                p => p.PriceListId, l => l.Id, (p, l) => new { Price = p, List = l })
+            .Where(p => skuIds.Contains(p.SkuId) && p.Currency == currency)
+            .ActiveInActiveList(db)
+            .ForCustomer(db, customerId)
+            .Join(db.PriceLists, p => p.PriceListId, l => l.Id, (p, l) => new { Price = p, List = l })
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         return rows.ToLookup(r => r.Price.SkuId, r => new PriceCandidate(r.Price, r.List), StringComparer.Ordinal);

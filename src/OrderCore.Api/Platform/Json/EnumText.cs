@@ -2,9 +2,14 @@ using System.Text.Json;
 
 namespace OrderCore.Api.Platform.Json;
 
-/// <summary>Enum values as the API writes them (snake_case), for query-string filters.</summary>
+/// <summary>Enum values as the API writes them (snake_case), and booleans, for query-string filters.</summary>
 public static class EnumText
 {
+    public const string ExpectedBool = "must be true or false";
+
+    /// <summary><c>true</c> or <c>false</c>, in any case. Bind the parameter as a string so that a bad value names its field.</summary>
+    public static bool TryParseBool(string text, out bool value) => bool.TryParse(text, out value);
+
     public static bool TryParse<TEnum>(string text, out TEnum value) where TEnum : struct, Enum
     {
         foreach (var candidate in Enum.GetValues<TEnum>())

@@ -86,6 +86,42 @@ public sealed class PriceResolverTests
         ["among customer lists the higher priority wins"] = new(
             [Price("price_a1", List("pl_a1", priority: 1, customerId: Alice)), Price("price_a2", List("pl_a2", priority: 2, customerId: Alice))],
             Alice, 1, "price_a2"),
+
+        ["ties: two customer lists at the same priority, the higher reached tier wins"] = new(
+            [Price("price_a9", List("pl_a1", priority: 3, customerId: Alice), minQuantity: 1), Price("price_a1", List("pl_a2", priority: 3, customerId: Alice), minQuantity: 4)],
+            Alice, 4, "price_a1"),
+        ["ties: two customer lists at the same priority and tier, the newest price wins"] = new(
+            [Price("price_0002", List("pl_a1", priority: 3, customerId: Alice), amount: 1m), Price("price_0005", List("pl_a2", priority: 3, customerId: Alice), amount: 9m)],
+            Alice, 1, "price_0005"),
+        ["ties: general lists at the same priority and tier, the newest price wins across lists"] = new(
+            [Price("price_0007", List("pl_x")), Price("price_0008", List("pl_y")), Price("price_0006", List("pl_z"))], null, 1, "price_0008"),
+        ["ties: a higher priority beats a newer price"] = new(
+            [Price("price_0001", List("pl_high", priority: 1)), Price("price_0009", List("pl_low", priority: 0))], null, 1, "price_0001"),
+        ["ties: a customer list beats a newer general price"] = new(
+            [Price("price_0001", List("pl_alice", customerId: Alice)), Price("price_0009", General)], Alice, 1, "price_0001"),
+        ["ties: a negative priority loses to the default 0"] = new(
+            [Price("price_0009", List("pl_neg", priority: -1)), Price("price_0001", General)], null, 1, "price_0001"),
+        ["ties: the newest price wins by ordinal id, not by number"] = new(
+            [Price("price_0009", General), Price("price_000a", General)], null, 1, "price_000a"),
+
+        ["edges: price valid_from a tick before now applies"] = new([Price("price_1", General, validFrom: At.AddTicks(-1))], null, 1, "price_1"),
+        ["edges: price valid_to a tick before now does not apply"] = new([Price("price_1", General, validTo: At.AddTicks(-1))], null, 1, null),
+        ["edges: a price window one tick wide starting now applies"] = new(
+            [Price("price_1", General, validFrom: At, validTo: At.AddTicks(1))], null, 1, "price_1"),
+        ["edges: an empty price window at now never applies"] = new([Price("price_1", General, validFrom: At, validTo: At)], null, 1, null),
+        ["edges: list valid_from a tick before now applies"] = new([Price("price_1", List("pl_w", validFrom: At.AddTicks(-1)))], null, 1, "price_1"),
+        ["edges: list valid_to a tick before now does not apply"] = new([Price("price_1", List("pl_w", validTo: At.AddTicks(-1)))], null, 1, null),
+        ["edges: a valid price in a list not yet valid does not apply"] = new(
+            [Price("price_1", List("pl_w", validFrom: At.AddTicks(1)), validFrom: At.AddDays(-1))], null, 1, null),
+        ["edges: a price not yet valid in a valid list does not apply"] = new(
+            [Price("price_1", List("pl_w", validFrom: At.AddDays(-1), validTo: At.AddDays(1)), validFrom: At.AddTicks(1))], null, 1, null),
+        ["edges: a list and price both closing exactly now hand over to the fallback"] = new(
+            [Price("price_9", List("pl_ending", priority: 5, validTo: At), validTo: At), Price("price_1", General)], null, 1, "price_1"),
+        ["edges: a list and price both opening exactly now win at once"] = new(
+            [Price("price_9", List("pl_starting", priority: 5, validFrom: At), validFrom: At), Price("price_1", General)], null, 1, "price_9"),
+        ["edges: a customer list that starts later loses to a general list now"] = new(
+            [Price("price_alice", List("pl_alice", customerId: Alice, validFrom: At.AddTicks(1))), Price("price_1", General)], Alice, 1, "price_1"),
+
         ["inapplicable candidates never win however attractive"] = new(
             [
                 Price("price_9", List("pl_bob", priority: 99, customerId: Bob), amount: 0m),
@@ -118,6 +154,31 @@ public sealed class PriceResolverTests
             Assert.Equal(candidates.Single(c => c.Price.Id == winner).Price.UnitAmount, resolved.UnitAmount);
             Assert.False(string.IsNullOrWhiteSpace(resolved.Reason));
         }
+    }
+
+    /// <summary>The reason names the first criterion that put the winner ahead of the runner-up.</summary>
+    public static TheoryData<string, string, int> Reasons => new()
+    {
+        { "a plain general price applies", "the only price that applies", 1 },
+        { "customer list beats general even at lower priority", "a customer-specific list beats a general one", 2 },
+        { "higher priority wins", "higher list priority (2 over 1 of pl_low)", 3 },
+        { "same priority: highest reached min_quantity wins", "higher tier reached (10 over 1)", 2 },
+        { "same priority and tier: newest price id wins", "the newest of prices tied on list kind, priority and tier", 3 },
+        { "inapplicable candidates never win however attractive", "the only price that applies", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reasons))]
+    public void The_reason_says_why_the_winner_won(string scenario, string why, int applicable)
+    {
+        var (candidates, customerId, quantity, winner, currency) = Scenarios[scenario];
+
+        var resolved = PriceResolver.Resolve(candidates, currency, customerId, quantity, At)!;
+
+        Assert.Equal(winner, resolved.Winner.Price.Id);
+        Assert.EndsWith(why, resolved.Reason, StringComparison.Ordinal);
+        Assert.Contains(resolved.Winner.List.Code, resolved.Reason, StringComparison.Ordinal);
+        Assert.Equal(applicable, resolved.Applicable);
     }
 
     [Fact]

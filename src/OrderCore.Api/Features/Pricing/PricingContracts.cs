@@ -1,0 +1,253 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using FluentValidation;
+using OrderCore.Api.Features.Orders;
+using OrderCore.Api.Platform.Errors;
+using Money = OrderCore.Api.Platform.Money.Currency;
+
+namespace OrderCore.Api.Features.Pricing;
+
+public sealed record PriceListResponse(
+    string Id,
+    string Code,
+    string Name,
+    string Currency,
+    int Priority,
+    string? CustomerId,
+    DateTimeOffset? ValidFrom,
+    DateTimeOffset? ValidTo,
+    bool Active,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static PriceListResponse From(PriceList list) => new(
+        list.Id, list.Code, list.Name, list.Currency, list.Priority, list.CustomerId, list.ValidFrom, list.ValidTo, list.Active,
+        list.CreatedAt, list.UpdatedAt);
+}
+
+public sealed record PriceResponse(
+    string Id,
+    string SkuId,
+    string SkuCode,
+    string PriceListId,
+    string PriceListCode,
+    string Currency,
+    decimal UnitAmount,
+    int MinQuantity,
+    DateTimeOffset? ValidFrom,
+    DateTimeOffset? ValidTo,
+    bool Active,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static PriceResponse From(Price price, string skuCode, string priceListCode) => new(
+        price.Id, price.SkuId, skuCode, price.PriceListId, priceListCode, price.Currency, Money.Round(price.UnitAmount, price.Currency),
+        price.MinQuantity, price.ValidFrom, price.ValidTo, price.Active, price.CreatedAt, price.UpdatedAt);
+}
+
+/// <summary>The body of POST /v1/price-lists.</summary>
+public sealed record PriceListRequest
+{
+    [Required]
+    [Description("Unique within the tenant: 1 to 128 characters of [A-Za-z0-9._:/-].")]
+    public string? Code { get; init; }
+
+    [Required]
+    public string? Name { get; init; }
+
+    [Description("ISO 4217 code; USD when omitted. Cannot change once the list has prices.")]
+    public string? Currency { get; init; }
+
+    [Description("Default 0. Among lists of the same kind (customer-specific or general) the higher priority wins.")]
+    public int? Priority { get; init; }
+
+    [Description("Makes this a list for one customer; its prices then beat those of general lists for that customer.")]
+    public string? CustomerId { get; init; }
+
+    [Description("The list applies from this instant on (inclusive); open when omitted.")]
+    public DateTimeOffset? ValidFrom { get; init; }
+
+    [Description("The list applies until this instant (exclusive); open when omitted.")]
+    public DateTimeOffset? ValidTo { get; init; }
+
+    [Description("Default true; prices of an inactive list never apply.")]
+    public bool? Active { get; init; }
+
+    [Description("Body form of the Idempotency-Key header.")]
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>PATCH /v1/price-lists/{id}: only the fields sent change; <c>null</c> clears an optional field.</summary>
+public sealed record PriceListPatch
+{
+    public string? Code { get; init; }
+    public string? Name { get; init; }
+
+    [Description("Only while the list has no prices (409 price_list_has_prices otherwise).")]
+    public string? Currency { get; init; }
+
+    public int? Priority { get; init; }
+
+    [Description("null makes the list general.")]
+    public string? CustomerId { get; init; }
+
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    public bool? Active { get; init; }
+}
+
+/// <summary>The body of POST /v1/prices.</summary>
+public sealed record PriceRequest
+{
+    [Description("The SKU by id (sku_...); or give sku_code.")]
+    public string? SkuId { get; init; }
+
+    [Description("The SKU by its code; or give sku_id.")]
+    public string? SkuCode { get; init; }
+
+    [Description("The list by id (pl_...); or give price_list_code.")]
+    public string? PriceListId { get; init; }
+
+    [Description("The list by its code; or give price_list_id.")]
+    public string? PriceListCode { get; init; }
+
+    [Description("Defaults to the list's currency, and must equal it.")]
+    public string? Currency { get; init; }
+
+    [Required]
+    [Description("At least 0, with no more decimals than the currency has (USD 2, JPY 0).")]
+    public decimal? UnitAmount { get; init; }
+
+    [Description("The tier: this price applies from this quantity on. Default 1.")]
+    public int? MinQuantity { get; init; }
+
+    [Description("The price applies from this instant on (inclusive); open when omitted.")]
+    public DateTimeOffset? ValidFrom { get; init; }
+
+    [Description("The price applies until this instant (exclusive); open when omitted.")]
+    public DateTimeOffset? ValidTo { get; init; }
+
+    [Description("Default true.")]
+    public bool? Active { get; init; }
+
+    [Description("Body form of the Idempotency-Key header.")]
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>PATCH /v1/prices/{id}: only the fields sent change. The SKU, list and currency of a price are fixed.</summary>
+public sealed record PricePatch
+{
+    public decimal? UnitAmount { get; init; }
+    public int? MinQuantity { get; init; }
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    public bool? Active { get; init; }
+}
+
+public static class PricingRules
+{
+    public const int MaxQuantity = PlaceOrderValidator.MaxQuantity;
+
+    /// <summary>numeric(19,4) holds 15 digits before the decimal point.</summary>
+    public const decimal MaxUnitAmount = 999_999_999_999_999m;
+
+    public static IRuleBuilderOptions<T, string?> ValidListCode<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().WithMessage("is required")
+            .Matches("^[A-Za-z0-9._:/-]{1,128}$").WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:/-]");
+
+    public static IRuleBuilderOptions<T, string?> ValidListName<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
+
+    public static IRuleBuilderOptions<T, string?> ValidCurrency<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(c => c is null || Money.IsValidCode(Money.Normalize(c))).WithMessage("must be an ISO 4217 code such as USD");
+
+    public static IRuleBuilderOptions<T, decimal?> ValidUnitAmount<T>(this IRuleBuilder<T, decimal?> rule) =>
+        rule.GreaterThanOrEqualTo(0).WithMessage("must be at least 0")
+            .LessThanOrEqualTo(MaxUnitAmount).WithMessage($"must be at most {MaxUnitAmount}");
+
+    public static IRuleBuilderOptions<T, int?> ValidMinQuantity<T>(this IRuleBuilder<T, int?> rule) =>
+        rule.GreaterThan(0).WithMessage("must be greater than 0")
+            .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
+
+    /// <summary>The window check on the values after a create or patch: <c>valid_from</c> must come before <c>valid_to</c>.</summary>
+    public static ApiError? CheckWindow(DateTimeOffset? validFrom, DateTimeOffset? validTo) =>
+        validFrom is { } from && validTo is { } to && from >= to ? ApiError.Validation("valid_to", "must be after valid_from") : null;
+
+    /// <summary>Amounts are stored as given, so they must not carry more decimals than the currency has.</summary>
+    public static ApiError? CheckAmount(decimal amount, string currency) =>
+        Money.HasAtMostMinorUnits(amount, currency)
+            ? null
+            : ApiError.Validation("unit_amount", $"must have at most {Money.MinorUnits(currency)} decimal places in {currency}");
+}
+
+public static class PricingErrors
+{
+    public static ApiError PriceListNotFound(string id) => ApiError.NotFound($"No price list with id {id}");
+
+    public static ApiError PriceNotFound(string id) => ApiError.NotFound($"No price with id {id}");
+
+    public static ApiError SkuNotFound(string field, string value) =>
+        new ApiError(StatusCodes.Status404NotFound, "sku_not_found", $"No SKU with {field} {value}").With(field, value);
+
+    public static ApiError PriceListNotFoundFor(string field, string value) =>
+        new ApiError(StatusCodes.Status404NotFound, "price_list_not_found", $"No price list with {field} {value}").With(field, value);
+
+    public static ApiError ListCodeTaken(string code) =>
+        ApiError.Conflict("price_list_code_taken", $"Another price list already has code {code}").With("code", code);
+
+    /// <summary>No price applies: the answer of order creation, preview and resolve alike.</summary>
+    public static ApiError NoPriceApplies(string skuId, string skuCode, string currency, string? customerId, int quantity) =>
+        new ApiError(StatusCodes.Status422UnprocessableEntity, "price_not_found",
+                $"SKU {skuCode} has no {currency} price that applies now to a quantity of {quantity}"
+                + (customerId is null ? " without a customer" : $" for customer {customerId}"))
+            .With("sku_id", skuId).With("currency", currency);
+}
+
+public sealed class PriceListRequestValidator : AbstractValidator<PriceListRequest>
+{
+    public PriceListRequestValidator()
+    {
+        RuleFor(r => r.Code).ValidListCode();
+        RuleFor(r => r.Name).ValidListName();
+        RuleFor(r => r.Currency).ValidCurrency();
+        RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
+        RuleFor(r => r.ValidTo).Must((r, to) => PricingRules.CheckWindow(r.ValidFrom, to) is null).WithMessage("must be after valid_from");
+    }
+}
+
+public sealed class PriceListPatchValidator : AbstractValidator<PriceListPatch>
+{
+    public PriceListPatchValidator()
+    {
+        RuleFor(r => r.Code).ValidListCode().When(r => r.Code is not null);
+        RuleFor(r => r.Name).ValidListName().When(r => r.Name is not null);
+        RuleFor(r => r.Currency).ValidCurrency();
+        RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
+    }
+}
+
+public sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
+{
+    public PriceRequestValidator()
+    {
+        RuleFor(r => r.SkuId)
+            .Must((r, _) => r.SkuId is not null || r.SkuCode is not null).WithMessage("sku_id or sku_code is required")
+            .Must((r, _) => r.SkuId is null || r.SkuCode is null).WithMessage("give sku_id or sku_code, not both");
+        RuleFor(r => r.PriceListId)
+            .Must((r, _) => r.PriceListId is not null || r.PriceListCode is not null).WithMessage("price_list_id or price_list_code is required")
+            .Must((r, _) => r.PriceListId is null || r.PriceListCode is null).WithMessage("give price_list_id or price_list_code, not both");
+        RuleFor(r => r.Currency).ValidCurrency();
+        RuleFor(r => r.UnitAmount).NotNull().WithMessage("is required").ValidUnitAmount();
+        RuleFor(r => r.MinQuantity).ValidMinQuantity();
+        RuleFor(r => r.ValidTo).Must((r, to) => PricingRules.CheckWindow(r.ValidFrom, to) is null).WithMessage("must be after valid_from");
+    }
+}
+
+public sealed class PricePatchValidator : AbstractValidator<PricePatch>
+{
+    public PricePatchValidator()
+    {
+        RuleFor(r => r.UnitAmount).ValidUnitAmount();
+        RuleFor(r => r.MinQuantity).ValidMinQuantity();
+    }
+}
