@@ -207,6 +207,8 @@ public static class ImportCatalogCsv
                     Delta: null, SetOnHand: row.QuantityOnHand, ExpectedOnHand: null, Reason: "catalog CSV import"), now, cancellationToken);
             }
 
+            await db.SaveChangesAsync(cancellationToken);
+
             return new ImportCounts(touchedProducts.Count, rows.Count, priced.Count, stocked.Count, priceListTouched, locationTouched);
         }
 
