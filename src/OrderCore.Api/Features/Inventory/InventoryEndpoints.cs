@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
@@ -82,17 +83,18 @@ public static class InventoryEndpoints
     }
 
     public static async Task<Results<Ok<InventoryLevelResponse>, ApiError>> Adjust(AdjustStockRequest request, OrderCoreDbContext db,
-        CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken)
+        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
         var adjustment = new StockAdjustment(sku.Id, sku.SkuCode, locationId, request.Delta, request.SetOnHand, request.ExpectedOnHand, request.Reason!);
-        var level = await StockAdjustments.AdjustAsync(db, tenant.RequiredId, adjustment, clock.GetUtcNow(), cancellationToken);
+        await StockAdjustments.AdjustAsync(db, tenant.RequiredId, adjustment, clock.GetUtcNow(), cancellationToken);
+        var level = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(InventoryLevelResponse.From(level, sku.SkuCode));
+        return TypedResults.Ok(level);
     }
 
     public static async Task<Results<Created<ReservationResponse>, ApiError>> Reserve(ReserveStockRequest request, OrderCoreDbContext db,
-        TimeProvider clock, CancellationToken cancellationToken)
+        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (request.ExpiresAt <= now)
@@ -103,6 +105,7 @@ public static class InventoryEndpoints
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
         var reservations = await StockReservations.ReserveAsync(db, locationId, [new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value)],
             new ReservationTerms(Reference: request.Reference, ExpiresAt: request.ExpiresAt), now, cancellationToken);
+        await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var reservation = reservations.Single();
         return TypedResults.Created($"/v1/inventory/reservations/{reservation.Id}", ReservationResponse.From(reservation));
@@ -120,7 +123,7 @@ public static class InventoryEndpoints
     /// otherwise), or an amount of a SKU that no active reservation holds.
     /// </summary>
     public static async Task<Results<Ok<ReleaseResponse>, ApiError>> Release(ReleaseStockRequest request, OrderCoreDbContext db,
-        TimeProvider clock, CancellationToken cancellationToken)
+        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (request.ReservationId is { } reservationId)
@@ -138,17 +141,19 @@ public static class InventoryEndpoints
                     .With("reservation_id", reservationId).With("reservation_status", EnumText.Name(status));
             }
 
+            var level = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, reservation.SkuId, reservation.LocationId,
+                cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             var released = await db.InventoryReservations.AsNoTracking().SingleAsync(r => r.Id == reservationId, cancellationToken);
-            var level = await LevelAsync(db, reservation.SkuId, reservation.LocationId, cancellationToken);
             return TypedResults.Ok(new ReleaseResponse(reservation.Quantity, ReservationResponse.From(released), level));
         }
 
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
-        var after = await StockReservations.ReleaseUnattachedAsync(db, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value), locationId,
+        await StockReservations.ReleaseUnattachedAsync(db, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value), locationId,
             now, cancellationToken);
+        var after = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new ReleaseResponse(request.Quantity.Value, null, InventoryLevelResponse.From(after, sku.SkuCode)));
+        return TypedResults.Ok(new ReleaseResponse(request.Quantity.Value, null, after));
     }
 
     /// <summary>GET /v1/inventory/movements: the audit trail, newest first.</summary>
@@ -230,12 +235,4 @@ public static class InventoryEndpoints
     private static ApiError ReservationNotFound(string id) =>
         new ApiError(StatusCodes.Status404NotFound, "reservation_not_found", $"No reservation with id {id}").With("reservation_id", id);
 
-    private static async Task<InventoryLevelResponse> LevelAsync(OrderCoreDbContext db, string skuId, string locationId, CancellationToken cancellationToken)
-    {
-        var row = await db.InventoryLevels.AsNoTracking()
-            .Where(l => l.LocationId == locationId && l.SkuId == skuId)
-            .Join(db.Skus, l => l.SkuId, s => s.Id, (l, s) => new InventoryRow { Level = l, SkuCode = s.SkuCode })
-            .SingleAsync(cancellationToken);
-        return InventoryLevelResponse.From(row.Level, row.SkuCode);
-    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Inventory;
@@ -25,7 +26,8 @@ public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimePr
                 {
                     await using var scope = scopes.CreateAsyncScope();
                     var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-                    released = await ReleaseExpiredAsync(db, clock.GetUtcNow(), BatchSize, stoppingToken);
+                    var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
+                    released = await ReleaseExpiredAsync(db, outbox, clock.GetUtcNow(), BatchSize, stoppingToken);
                     if (released > 0)
                     {
                         logger.LogInformation("Released {Count} expired reservation(s)", released);
@@ -46,7 +48,8 @@ public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimePr
     /// own and answers how many it released. <paramref name="db"/> must belong to a scope without a tenant
     /// and without an open transaction (this is background work, not a request).
     /// </summary>
-    public static async Task<int> ReleaseExpiredAsync(OrderCoreDbContext db, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
+    public static async Task<int> ReleaseExpiredAsync(OrderCoreDbContext db, Outbox outbox, DateTimeOffset now, int batchSize,
+        CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -73,6 +76,7 @@ public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimePr
         {
             if (await StockReservations.ReleaseAsync(db, reservation, "expired", now, cancellationToken))
             {
+                await InventoryEvents.PublishLevelAsync(db, outbox, reservation.TenantId, reservation.SkuId, reservation.LocationId, cancellationToken);
                 released++;
             }
         }

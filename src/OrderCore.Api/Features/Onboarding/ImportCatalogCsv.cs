@@ -13,6 +13,7 @@ using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Money;
@@ -81,7 +82,7 @@ public static class ImportCatalogCsv
     public const long BodyLimitBytes = CatalogCsv.MaxBytes + (1024 * 1024);
 
     public static async Task<Results<Ok<CatalogCsvResponse>, ApiError>> Handle(HttpContext context, [AsParameters] CatalogCsvQuery query,
-        OrderCoreDbContext db, CurrentTenant tenant, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
+        OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken)
     {
         var body = context.Features.Get<RequestBody>();
         CatalogCsvRequest request;
@@ -125,7 +126,7 @@ public static class ImportCatalogCsv
             return ApiError.Validation(parsed.Errors);
         }
 
-        var importer = new Importer(db, tenant.RequiredId, clock.GetUtcNow(), currency, cancellationToken);
+        var importer = new Importer(db, outbox, tenant.RequiredId, clock.GetUtcNow(), currency, cancellationToken);
         var counts = await importer.RunAsync(parsed.Rows, request.PriceListCode ?? DefaultPriceListCode,
             request.LocationCode ?? DefaultLocationCode, request.LocationName);
         return TypedResults.Ok(new CatalogCsvResponse("ok", currency, request.PriceListCode ?? DefaultPriceListCode,
@@ -133,7 +134,7 @@ public static class ImportCatalogCsv
             parsed.IgnoredColumns));
     }
 
-    private sealed class Importer(OrderCoreDbContext db, string tenantId, DateTimeOffset now, string currency, CancellationToken cancellationToken)
+    private sealed class Importer(OrderCoreDbContext db, Outbox outbox, string tenantId, DateTimeOffset now, string currency, CancellationToken cancellationToken)
     {
         public string? FirstSkuId { get; private set; }
 
@@ -205,6 +206,7 @@ public static class ImportCatalogCsv
             {
                 await StockAdjustments.AdjustAsync(db, tenantId, new StockAdjustment(skus[row.SkuCode].Id, row.SkuCode, location!.Id,
                     Delta: null, SetOnHand: row.QuantityOnHand, ExpectedOnHand: null, Reason: "catalog CSV import"), now, cancellationToken);
+                await InventoryEvents.PublishLevelAsync(db, outbox, tenantId, skus[row.SkuCode].Id, location.Id, cancellationToken);
             }
 
             await db.SaveChangesAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Features.Inventory;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Infrastructure;
 
@@ -100,6 +101,6 @@ public sealed class ReservationExpiryTests(AppFixture app)
     {
         await using var scope = app.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        return await ReservationExpirySweeper.ReleaseExpiredAsync(db, DateTimeOffset.UtcNow, batchSize, CancellationToken.None);
+        return await ReservationExpirySweeper.ReleaseExpiredAsync(db, scope.ServiceProvider.GetRequiredService<Outbox>(), DateTimeOffset.UtcNow, batchSize, CancellationToken.None);
     }
 }

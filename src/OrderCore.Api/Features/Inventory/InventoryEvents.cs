@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Inventory;
+
+/// <summary>
+/// <c>inventory.adjusted</c>: written, in the same transaction, whenever the inventory API, the catalog
+/// import or the expiry sweeper changes a level, with the level after the change as <c>data.object</c>.
+/// Stock reserved, released or committed by an order is told by that order's own events instead.
+/// </summary>
+public static class InventoryEvents
+{
+    public static async Task<InventoryLevelResponse> PublishLevelAsync(OrderCoreDbContext db, Outbox outbox, string tenantId, string skuId,
+        string locationId, CancellationToken cancellationToken)
+    {
+        // Explicit tenant, not the query filter: the sweeper works for every tenant at once.
+        var row = await db.Set<InventoryLevel>().IgnoreQueryFilters().AsNoTracking()
+            .Where(l => l.TenantId == tenantId && l.LocationId == locationId && l.SkuId == skuId)
+            .Join(db.Set<Catalog.Sku>().IgnoreQueryFilters().Where(s => s.TenantId == tenantId), l => l.SkuId, s => s.Id,
+                (l, s) => new { Level = l, s.SkuCode })
+            .SingleAsync(cancellationToken);
+        var level = InventoryLevelResponse.From(row.Level, row.SkuCode);
+        outbox.Add(EventTypes.InventoryAdjusted, level, subjectId: $"{skuId}@{locationId}", tenantId: tenantId);
+        return level;
+    }
+}
