@@ -40,6 +40,8 @@ public static class PlatformSetup
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
         services.AddScoped<Outbox>();
+        services.Configure<EventOptions>(configuration.GetSection("Events"));
+        services.AddHostedService<EventRetentionSweeper>();
 
         services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
         services.AddHostedService<IdempotencyRecordSweeper>();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Jobs;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Inventory;
@@ -9,38 +10,27 @@ namespace OrderCore.Api.Features.Inventory;
 /// Several instances may run at once: each batch claims its rows with <c>FOR UPDATE SKIP LOCKED</c>.
 /// </summary>
 public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpirySweeper> logger)
-    : BackgroundService
+    : PeriodicJob(clock, logger)
 {
     public const int BatchSize = 100;
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
+
+    public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
+        int released;
         do
         {
-            try
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+            var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
+            released = await ReleaseExpiredAsync(db, outbox, Clock.GetUtcNow(), BatchSize, cancellationToken);
+            if (released > 0)
             {
-                int released;
-                do
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-                    var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
-                    released = await ReleaseExpiredAsync(db, outbox, clock.GetUtcNow(), BatchSize, stoppingToken);
-                    if (released > 0)
-                    {
-                        logger.LogInformation("Released {Count} expired reservation(s)", released);
-                    }
-                }
-                while (released == BatchSize);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Releasing expired reservations failed; will retry");
+                Logger.LogInformation("Released {Count} expired reservation(s)", released);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (released == BatchSize);
     }
 
     /// <summary>

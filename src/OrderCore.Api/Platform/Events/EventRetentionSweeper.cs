@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OrderCore.Api.Platform.Jobs;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Platform.Events;
+
+public sealed class EventOptions
+{
+    /// <summary>How long events stay in the feed (<c>Events__Retention</c>); never less than 30 days.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>Deletes events older than the retention window, in small batches.</summary>
+public sealed class EventRetentionSweeper(IServiceScopeFactory scopes, IOptions<EventOptions> options, TimeProvider clock,
+    ILogger<EventRetentionSweeper> logger) : PeriodicJob(clock, logger)
+{
+    private const int BatchSize = 1000;
+    private static readonly TimeSpan MinimumRetention = TimeSpan.FromDays(30);
+
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    public override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+        var retention = options.Value.Retention < MinimumRetention ? MinimumRetention : options.Value.Retention;
+        var cutoff = Clock.GetUtcNow() - retention;
+        int deleted;
+        do
+        {
+            deleted = await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM events
+                WHERE ctid = ANY (ARRAY(SELECT ctid FROM events WHERE created_at < {cutoff} LIMIT {BatchSize}))
+                """, cancellationToken);
+        }
+        while (deleted == BatchSize);
+    }
+}
