@@ -46,8 +46,7 @@ public sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRe
 {
     public CatalogCsvSettingsValidator()
     {
-        RuleFor(r => r.Currency).Must(c => c is null || Platform.Money.Currency.IsValidCode(Platform.Money.Currency.Normalize(c)))
-            .WithMessage("must be an ISO 4217 code such as USD");
+        RuleFor(r => r.Currency).ValidCurrency();
         RuleFor(r => r.PriceListCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
         RuleFor(r => r.LocationCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
         RuleFor(r => r.LocationName).MaximumLength(200).WithMessage("must be at most 200 characters");
