@@ -238,12 +238,7 @@ public static class ImportCatalogCsv
             var location = await db.Locations.SingleOrDefaultAsync(l => l.Code == code, cancellationToken);
             if (location is null)
             {
-                location = new Location
-                {
-                    Id = Ids.New(Ids.Location), Code = code, Name = name ?? code,
-                    IsDefault = !await db.Locations.AnyAsync(l => l.IsDefault, cancellationToken), CreatedAt = now, UpdatedAt = now,
-                };
-                db.Locations.Add(location);
+                location = await Locations.AddAsync(db, tenantId, code, name ?? code, now, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
             }
             else if (name is not null && name != location.Name)
