@@ -31,7 +31,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
     public async Task InvokeAsync(HttpContext context, OrderCoreDbContext db, CurrentTenant tenant)
     {
         var method = context.Request.Method;
-        if (context.GetEndpoint() is null || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        if (!context.GetEndpoint().IsRouteHandler() || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
         {
             await next(context);
             return;
