@@ -46,6 +46,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
 
         var cancellationToken = context.RequestAborted;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The savepoint below already makes a failed handler recoverable; EF's own savepoint around every
+        // SaveChanges would only add two round trips per write.
+        db.Database.AutoSavepointsEnabled = false;
 
         string? scope = null;
         byte[]? requestHash = null;
