@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
 
@@ -10,7 +11,8 @@ public static class AccountApi
         builder.Services.Configure<DemoTenantOptions>(options => options.KeyFile = builder.Configuration["ORDERCORE_DEMO_API_KEY_FILE"]);
         builder.Services.AddHostedService<DemoTenant>();
         builder.Services.Configure<PlanOptions>(builder.Configuration.GetSection("Plans"));
-        builder.Services.AddScoped<IWebhookDeliveryCounter, NoWebhookDeliveries>();
+        // The webhooks feature registers its own counter; whichever order the features are added in, it wins.
+        builder.Services.TryAddScoped<IWebhookDeliveryCounter, NoWebhookDeliveries>();
         builder.Services.AddAccountReadinessChecks();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using OrderCore.Api.Features.Accounts;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Accounts;
@@ -96,5 +97,32 @@ public sealed class ReadinessTests(AppFixture app)
 
         Assert.Equal(expected, checks["api_key_ttl"].Status);
         Assert.Contains("expires at", checks["api_key_ttl"].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_feature_adds_a_check_by_registering_it()
+    {
+        await using var factory = new OrderCoreFactory(app.Settings(), services => services.AddReadinessCheck<AlwaysWarnsCheck>());
+        var baseAddress = factory.Start();
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync(stock: 5);
+        using var client = app.Client(tenant.ApiKey, baseAddress);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)))).Status);
+
+        var answer = await client.GetJsonAsync("/v1/account/readiness");
+
+        Assert.True(answer.Body.GetProperty("ready").GetBoolean(), answer.Body.ToString());
+        var last = answer.Body.GetProperty("checks").EnumerateArray().Last();
+        Assert.Equal("extra", last.GetProperty("name").GetString());
+        Assert.Equal("warn", last.GetProperty("status").GetString());
+        Assert.Equal(8, answer.Body.GetProperty("checks").GetArrayLength());
+    }
+
+    private sealed class AlwaysWarnsCheck : IReadinessCheck
+    {
+        public string Name => "extra";
+
+        public Task<ReadinessCheckResult> CheckAsync(ReadinessContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(new ReadinessCheckResult(Name, ReadinessStatus.Warn, "registered by a test"));
     }
 }

@@ -54,6 +54,11 @@ public sealed class UsageTests(AppFixture app)
         Assert.Equal(1, december.Body.GetProperty("api_requests").GetInt64());
         Assert.Equal(0, december.Body.GetProperty("projected_orders").GetInt64());
         Assert.False(december.Body.GetProperty("projected_exceeds_quota").GetBoolean());
+
+        // what was counted since the last flush is written when the instance stops
+        await client.GetJsonAsync("/v1/orders");
+        await factory.DisposeAsync();
+        Assert.Equal(2, await app.Database.ScalarAsync<long>("SELECT api_requests FROM api_usage WHERE tenant_id = $1 AND month = '2026-12-01'", tenantId));
     }
 
     [Fact]
