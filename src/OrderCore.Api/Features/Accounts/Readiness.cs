@@ -53,8 +53,26 @@ public static class Readiness
 
 public static class ReadinessSetup
 {
+    /// <summary>Appends a check to the checklist.</summary>
     public static IServiceCollection AddReadinessCheck<T>(this IServiceCollection services) where T : class, IReadinessCheck =>
         services.AddScoped<IReadinessCheck, T>();
+
+    /// <summary>
+    /// Puts <typeparamref name="TNew"/> where <typeparamref name="TOld"/> was, keeping the checklist's order; e.g. the
+    /// webhooks feature: <c>ReplaceReadinessCheck&lt;WebhookEndpointCheckPlaceholder, WebhookEndpointCheck&gt;()</c>.
+    /// </summary>
+    public static IServiceCollection ReplaceReadinessCheck<TOld, TNew>(this IServiceCollection services)
+        where TOld : class, IReadinessCheck where TNew : class, IReadinessCheck
+    {
+        var index = services.ToList().FindIndex(d => d.ServiceType == typeof(IReadinessCheck) && d.ImplementationType == typeof(TOld));
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"{typeof(TOld).Name} is not registered as a readiness check.");
+        }
+
+        services[index] = ServiceDescriptor.Scoped<IReadinessCheck, TNew>();
+        return services;
+    }
 
     /// <summary>The checklist of this branch. The two webhook checks are placeholders until the webhooks feature replaces them.</summary>
     public static IServiceCollection AddAccountReadinessChecks(this IServiceCollection services) => services

@@ -100,9 +100,11 @@ public sealed class ReadinessTests(AppFixture app)
     }
 
     [Fact]
-    public async Task Another_feature_adds_a_check_by_registering_it()
+    public async Task Another_feature_adds_a_check_or_replaces_a_placeholder_in_place()
     {
-        await using var factory = new OrderCoreFactory(app.Settings(), services => services.AddReadinessCheck<AlwaysWarnsCheck>());
+        await using var factory = new OrderCoreFactory(app.Settings(), services => services
+            .AddReadinessCheck<AlwaysWarnsCheck>()
+            .ReplaceReadinessCheck<WebhookEndpointCheckPlaceholder, EndpointCheckStub>());
         var baseAddress = factory.Start();
         var tenant = await app.CreateTenantAsync();
         var sku = await tenant.SeedSkuAsync(stock: 5);
@@ -116,6 +118,16 @@ public sealed class ReadinessTests(AppFixture app)
         Assert.Equal("extra", last.GetProperty("name").GetString());
         Assert.Equal("warn", last.GetProperty("status").GetString());
         Assert.Equal(8, answer.Body.GetProperty("checks").GetArrayLength());
+        var replaced = answer.Body.GetProperty("checks")[4];
+        Assert.Equal(("webhook_endpoint", "pass"), (replaced.GetProperty("name").GetString(), replaced.GetProperty("status").GetString()));
+    }
+
+    private sealed class EndpointCheckStub : IReadinessCheck
+    {
+        public string Name => "webhook_endpoint";
+
+        public Task<ReadinessCheckResult> CheckAsync(ReadinessContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(new ReadinessCheckResult(Name, ReadinessStatus.Pass, "stub endpoint"));
     }
 
     private sealed class AlwaysWarnsCheck : IReadinessCheck
