@@ -26,6 +26,54 @@ public sealed class CustomerTests(AppFixture app)
     }
 
     [Fact]
+    public async Task The_email_filter_matches_the_whole_address_only()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var ids = new Dictionary<string, string>();
+        foreach (var email in new[] { "ada@example.com", "ada@example.co", "xada@example.com", "ada@example.com.au", "a_a@example.com", "aXa@example.com" })
+        {
+            var created = await tenant.Client.PostJsonAsync("/v1/customers", new { email });
+            Assert.Equal(HttpStatusCode.Created, created.Status);
+            ids[email] = created.Str("id");
+        }
+
+        async Task<string[]> FilterAsync(string email)
+        {
+            var list = await tenant.Client.GetJsonAsync($"/v1/customers?email={Uri.EscapeDataString(email)}");
+            Assert.Equal(HttpStatusCode.OK, list.Status);
+            return list.Body.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToArray();
+        }
+
+        Assert.Equal([ids["ada@example.com"]], await FilterAsync("ada@example.com"));
+        Assert.Equal([ids["ada@example.com"]], await FilterAsync(" ADA@Example.COM "));
+        Assert.Equal([ids["a_a@example.com"]], await FilterAsync("a_a@example.com"));
+        Assert.Equal([ids["aXa@example.com"]], await FilterAsync("axa@example.com"));
+        Assert.Empty(await FilterAsync("ada@example"));
+        Assert.Empty(await FilterAsync("%@example.com"));
+        Assert.Empty(await FilterAsync("ada@example.com%"));
+        Assert.Empty(await FilterAsync("*@example.com"));
+        Assert.Empty(await FilterAsync("nobody@example.com"));
+    }
+
+    [Fact]
+    public async Task Customer_metadata_is_limited_like_order_metadata()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var fiftyOne = Enumerable.Range(0, 51).ToDictionary(i => $"k{i}", i => (object)i);
+
+        var post = await tenant.Client.PostJsonAsync("/v1/customers", new { name = "A", metadata = fiftyOne });
+        var put = await tenant.Client.SendAsync(HttpMethod.Put, "/v1/customers/crm-7", new { metadata = new { note = new string('n', 9000) } });
+        var ok = await tenant.Client.PostJsonAsync("/v1/customers", new { name = "B" });
+        var patch = await tenant.Client.SendAsync(HttpMethod.Patch, $"/v1/customers/{ok.Str("id")}", new { metadata = fiftyOne });
+
+        post.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        put.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        patch.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(1, (await tenant.Client.GetJsonAsync("/v1/customers")).Body.GetProperty("total").GetInt32());
+        Assert.Equal(JsonValueKind.Null, (await tenant.Client.GetJsonAsync($"/v1/customers/{ok.Str("id")}")).Body.GetProperty("metadata").ValueKind);
+    }
+
+    [Fact]
     public async Task Writable_ids_post_and_put()
     {
         var tenant = await app.CreateTenantAsync();
