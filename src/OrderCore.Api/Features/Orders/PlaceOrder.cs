@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using FluentValidation;
@@ -109,17 +112,23 @@ public static partial class MerchantReference
     private static partial Regex Pattern();
 }
 
-/// <summary>Metadata is a JSON object of at most 50 keys and 8 KiB.</summary>
+/// <summary>Metadata is a JSON object of at most 50 keys and 8 KiB (of compact UTF-8 JSON).</summary>
 public sealed class MetadataValidator : AbstractValidator<JsonObject>
 {
     public const int MaxKeys = 50;
     public const int MaxBytes = 8 * 1024;
 
+    // Only for measuring: the default encoder would \u-escape every non-ASCII and HTML-sensitive character
+    // (6 bytes each), so "8 KiB" of Japanese text would really be about 4. This one writes them as UTF-8;
+    // only characters outside the BMP (emoji) are still escaped, and count 12 bytes instead of 4.
+    private static readonly JsonSerializerOptions Measuring = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public MetadataValidator()
     {
         RuleFor(m => m.Count).LessThanOrEqualTo(MaxKeys).WithMessage($"must have at most {MaxKeys} keys")
             .OverridePropertyName("");
-        RuleFor(m => m.ToJsonString(null).Length).LessThanOrEqualTo(MaxBytes).WithMessage($"must be at most {MaxBytes} bytes as JSON")
+        RuleFor(m => Encoding.UTF8.GetByteCount(m.ToJsonString(Measuring))).LessThanOrEqualTo(MaxBytes)
+            .WithMessage($"must be at most {MaxBytes} bytes as JSON")
             .OverridePropertyName("");
     }
 }

@@ -295,6 +295,7 @@ public sealed class OrderLifecycleTests(AppFixture app)
                 Assert.Equal([">pending", "pending>cancelled"], OrderCalls.Steps(order.Body));
             }
 
+            AssertHistoryShape(order.Body);
             AssertReleasedExactly(await app.OrderReservationsAsync(tenant, id), await app.OrderMovementsAsync(tenant, id), expectedReservations: 1);
             var events = await app.SubjectEventsAsync(tenant, id);
             Assert.Single(events, e => e.Type == "order.cancelled");
@@ -422,6 +423,7 @@ public sealed class OrderLifecycleTests(AppFixture app)
             string[][] legal = [[">pending", "pending>cancelled"], [">pending", "pending>confirmed", "confirmed>cancelled"],
                 [">pending", "pending>confirmed", "confirmed>fulfilled"]];
             Assert.Contains(legal, l => l.SequenceEqual(steps));
+            AssertHistoryShape(order.Body);
 
             // every successful answer is one step of the history, and every rejected one is a 409
             var succeeded = answers.Where(a => a.Answer.Status == HttpStatusCode.OK).Select(a => a.Answer.Str("status")).Order(StringComparer.Ordinal);
@@ -587,6 +589,29 @@ public sealed class OrderLifecycleTests(AppFixture app)
 
         Assert.Equal(2, await tenant.CountAsync("orders"));
         Assert.Equal((10, 2), await tenant.StockAsync(sku.SkuId));
+    }
+
+    [Fact]
+    public async Task The_8_KiB_of_metadata_are_utf8_bytes_not_escaped_characters()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SkuWithStockAsync(10);
+        object Body(string note) => new { items = new[] { new { sku_id = sku.SkuId, quantity = 1 } }, metadata = new { note } };
+
+        // 2,700 x "あ" is 8,100 bytes of UTF-8 (8,111 as {"note":"..."}), though 16,200 characters once \u-escaped
+        var japanese = await tenant.Client.PostJsonAsync("/v1/orders", Body(new string('あ', 2700)));
+        // 3,000 x "é" is 6,000 bytes; 2,728 x "あ" is 8,184 bytes, 8,195 with the rest: over
+        var accented = await tenant.Client.PostJsonAsync("/v1/orders", Body(new string('é', 3000)));
+        var over = await tenant.Client.PostJsonAsync("/v1/orders", Body(new string('あ', 2728)));
+        // characters the default JSON encoder escapes (<, >, &, ') count once each as well
+        var html = await tenant.Client.PostJsonAsync("/v1/orders", Body(string.Concat(Enumerable.Repeat("<b>&'", 1600))));
+
+        Assert.True(japanese.Status == HttpStatusCode.Created, japanese.Body.ToString());
+        Assert.Equal(new string('あ', 2700), japanese.Body.GetProperty("metadata").GetProperty("note").GetString());
+        Assert.True(accented.Status == HttpStatusCode.Created, accented.Body.ToString());
+        Assert.True(html.Status == HttpStatusCode.Created, html.Body.ToString());
+        over.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(over.Body.GetProperty("errors").TryGetProperty("metadata", out _), over.Body.ToString());
     }
 
     [Fact]
