@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrderCore.Tests.Features.Inventory;
 using OrderCore.Tests.Features.Orders;
 using OrderCore.Tests.Infrastructure;
 
@@ -158,6 +159,78 @@ public sealed class EventTests(AppFixture app)
         // the next change continues the sequence: nothing was consumed by the rolled-back attempts
         await tenant.MoveOkAsync(id, "confirm", "confirmed");
         Assert.Equal([1L, 2L], (await app.SubjectEventsAsync(tenant, id)).Select(e => e.Sequence ?? 0));
+    }
+
+    // ---------------------------------------------------------------- inventory.adjusted
+
+    [Fact]
+    public async Task Inventory_adjusted_carries_the_level_as_the_api_shows_it_once_per_change_and_none_on_rollback()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync(stock: 0);
+        var location = await app.DefaultLocationIdAsync(tenant);
+        var adjust = new { sku_id = sku.SkuId, delta = 7, reason = "received" };
+
+        var adjusted = await tenant.Client.PostJsonAsync("/v1/inventory/adjust", adjust, "adjust-key-1");
+        var afterAdjust = Assert.Single((await tenant.Client.GetJsonAsync($"/v1/inventory?sku_id={sku.SkuId}")).Body.GetProperty("data").EnumerateArray());
+        var replay = await tenant.Client.PostJsonAsync("/v1/inventory/adjust", adjust, "adjust-key-1");
+        var stale = await tenant.Client.PostJsonAsync("/v1/inventory/adjust",
+            new { sku_id = sku.SkuId, set_on_hand = 3, expected_on_hand = 2, reason = "count" });
+        var tooMuch = await tenant.Client.PostJsonAsync("/v1/inventory/reserve", new { sku_id = sku.SkuId, quantity = 8 });
+        var reserved = await tenant.Client.PostJsonAsync("/v1/inventory/reserve", new { sku_id = sku.SkuId, quantity = 2 });
+        var released = await tenant.Client.PostJsonAsync("/v1/inventory/release", new { reservation_id = reserved.Str("id") });
+        var releasedAgain = await tenant.Client.PostJsonAsync("/v1/inventory/release", new { reservation_id = reserved.Str("id") });
+
+        Assert.Equal(HttpStatusCode.OK, adjusted.Status);
+        Assert.Equal("true", replay.Header("Idempotent-Replayed"));
+        stale.AssertError(HttpStatusCode.Conflict, "stock_changed");
+        tooMuch.AssertError(HttpStatusCode.Conflict, "insufficient_stock");
+        Assert.Equal(HttpStatusCode.Created, reserved.Status);
+        Assert.Equal(HttpStatusCode.OK, released.Status);
+        releasedAgain.AssertError(HttpStatusCode.Conflict, "reservation_not_active");
+
+        var list = await tenant.Client.GetJsonAsync("/v1/events?type=inventory.adjusted");
+        var events = list.Body.GetProperty("data").EnumerateArray().Reverse().ToList();
+        Assert.Equal(3, list.Body.GetProperty("total").GetInt32());
+        Assert.Equal([(7, 0), (7, 2), (7, 0)], events.Select(e =>
+            (e.GetProperty("data").GetProperty("object").GetProperty("on_hand").GetInt32(),
+                e.GetProperty("data").GetProperty("object").GetProperty("reserved").GetInt32())));
+        foreach (var e in events)
+        {
+            Assert.Matches("^evt_[0-9a-f]{32}$", e.GetProperty("id").GetString());
+            Assert.Equal("inventory.adjusted", e.GetProperty("type").GetString());
+            Assert.Matches("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", e.GetProperty("created_at").GetString());
+            Assert.Equal("v1", e.GetProperty("api_version").GetString());
+            Assert.Equal($"{sku.SkuId}@{location}", e.GetProperty("subject_id").GetString());
+            var level = e.GetProperty("data").GetProperty("object");
+            Assert.Equal(sku.SkuId, level.GetProperty("sku_id").GetString());
+            Assert.Equal(location, level.GetProperty("location_id").GetString());
+        }
+
+        var first = events[0].GetProperty("data").GetProperty("object");
+        Assert.True(JsonElement.DeepEquals(adjusted.Body, first), $"event {first}\nanswer {adjusted.Body}");
+        Assert.True(JsonElement.DeepEquals(afterAdjust, first), $"event {first}\nGET /v1/inventory then {afterAdjust}");
+        var last = events[2].GetProperty("data").GetProperty("object");
+        Assert.True(JsonElement.DeepEquals(released.Body.GetProperty("level"), last), $"event {last}\nanswer {released.Body}");
+    }
+
+    [Fact]
+    public async Task Stock_an_order_reserves_releases_or_commits_is_told_by_the_orders_own_events()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync(stock: 10);
+
+        var shipped = (await tenant.PlaceAsync(Http.Order((sku.SkuId, 2)))).Str("id");
+        var cancelled = (await tenant.PlaceAsync(Http.Order((sku.SkuId, 3)))).Str("id");
+        await tenant.MoveOkAsync(shipped, "confirm", "confirmed");
+        await tenant.MoveOkAsync(shipped, "fulfill", "fulfilled");
+        await tenant.MoveOkAsync(cancelled, "cancel", "cancelled");
+
+        var all = await tenant.Client.GetJsonAsync("/v1/events?per_page=100");
+        Assert.Equal((8, 0), await tenant.StockAsync(sku.SkuId));
+        Assert.Equal(0, (await tenant.Client.GetJsonAsync("/v1/events?type=inventory.adjusted")).Body.GetProperty("total").GetInt32());
+        Assert.Equal(["order.cancelled", "order.fulfilled", "order.confirmed", "order.created", "order.created"],
+            all.Body.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("type").GetString()));
     }
 
     // ---------------------------------------------------------------- GET /v1/events
