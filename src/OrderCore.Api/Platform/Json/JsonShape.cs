@@ -13,6 +13,8 @@ public static class JsonShape
     /// <summary>Accepted at the root of any POST body: the body form of the Idempotency-Key header.</summary>
     public const string IdempotencyKeyField = "idempotency_key";
 
+    public const string NulProblem = "must not contain the NUL character (U+0000)";
+
     public static Dictionary<string, string[]> Check(JsonElement root, Type? targetType, JsonSerializerOptions options)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -25,7 +27,40 @@ public static class JsonShape
             Check(root, options.GetTypeInfo(targetType), path: "", isRoot: true, options, errors);
         }
 
+        FindNul(root, "", errors);
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Strings and member names anywhere in the body may not hold U+0000, which PostgreSQL text refuses.</summary>
+    private static void FindNul(JsonElement element, string path, Dictionary<string, List<string>> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when element.GetString()!.Contains('\0', StringComparison.Ordinal):
+                Add(errors, path, NulProblem);
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    var childPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
+                    if (member.Name.Contains('\0', StringComparison.Ordinal))
+                    {
+                        Add(errors, childPath, NulProblem);
+                    }
+
+                    FindNul(member.Value, childPath, errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    FindNul(item, $"{path}[{index++}]", errors);
+                }
+
+                break;
+        }
     }
 
     private static void CheckEmptyObject(JsonElement root, Dictionary<string, List<string>> errors)

@@ -46,6 +46,13 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
     {
         var request = context.Request;
         var endpoint = context.GetEndpoint();
+        // PostgreSQL text cannot hold U+0000; refuse it up front rather than fail in the database.
+        if (request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)) is { Key: { } badParameter })
+        {
+            await ProblemWriter.WriteAsync(context, ApiError.Validation(badParameter, JsonShape.NulProblem));
+            return;
+        }
+
         if (!endpoint.IsRouteHandler() || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
             || HttpMethods.IsOptions(request.Method))
         {
