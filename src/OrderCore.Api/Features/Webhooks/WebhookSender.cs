@@ -18,6 +18,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock
     public const string ClientName = "OrderCore.Webhooks";
     public const string UserAgent = "OrderCore-Webhooks/1";
     private const int MaxResponseBodyBytes = 1024;
+    private static readonly TimeSpan BodyReadTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<SendResult> SendAsync(WebhookMessage message, CancellationToken cancellationToken)
     {
@@ -44,7 +45,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock
         {
             using var client = clients.CreateClient(ClientName);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var body = await ReadStartAsync(response, cancellationToken);
+            // The timeout pipeline ends with the headers; a body that trickles in gets a few seconds at most.
+            using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bodyTimeout.CancelAfter(BodyReadTimeout);
+            var body = await ReadStartAsync(response, bodyTimeout.Token);
             return new SendResult((int)response.StatusCode, Elapsed(started), null, body, RetryAfter(response), false);
         }
         catch (TimeoutRejectedException)
@@ -95,7 +99,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock
 
             return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutRejectedException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
             return null;
         }
