@@ -119,6 +119,27 @@ public sealed class WebhookDeliveryTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_endpoint_whose_deliveries_have_all_failed_for_five_days_is_deactivated_with_the_reason()
+    {
+        var tenant = await app.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(hit => new ReceiverAnswer(hit == 1 ? 500 : 404));
+        var (endpointId, _) = await tenant.Client.CreateEndpointAsync(receiver.Url.ToString());
+        var (_, first) = await tenant.Client.SmokeAsync();
+        await tenant.Client.WaitForStatusAsync(first.Single(), "failed");
+        Assert.True((await tenant.Client.GetJsonAsync($"/v1/webhooks/endpoints/{endpointId}")).Body.GetProperty("active").GetBoolean());
+
+        // Failing since 6 days: the next failure deactivates it.
+        await app.Database.ExecuteAsync("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days' WHERE tenant_id = $1 AND id = $2",
+            tenant.Id, endpointId);
+        var (_, second) = await tenant.Client.SmokeAsync();
+        await tenant.Client.WaitForStatusAsync(second.Single(), "failed");
+
+        var endpoint = (await tenant.Client.GetJsonAsync($"/v1/webhooks/endpoints/{endpointId}")).Body;
+        Assert.False(endpoint.GetProperty("active").GetBoolean());
+        Assert.Contains("failed since", endpoint.GetProperty("deactivated_reason").GetString());
+    }
+
+    [Fact]
     public async Task A_delivery_is_abandoned_after_the_last_delay_of_the_schedule()
     {
         var tenant = await app.CreateTenantAsync();
