@@ -40,6 +40,7 @@ public static class PlatformSetup
         services.AddDbContext<OrderCoreDbContext>(options => OrderCoreDbContext.Configure(options, connectionString));
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<DataProtectionKeyBootstrap>();
         // Keys live in the database so that every instance can decrypt what another encrypted.
         services.AddDataProtection().SetApplicationName("OrderCore").PersistKeysToDbContext<OrderCoreDbContext>();
         services.AddScoped<Outbox>();

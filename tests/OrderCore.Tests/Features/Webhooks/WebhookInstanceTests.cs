@@ -104,6 +104,8 @@ public sealed class WebhookInstanceTests
         Assert.Equal(24, deliveryIds.Count);
         Assert.All(deliveryIds, id => Assert.Equal(2, receiver.Hits(id)));
         Assert.Equal(48, receiver.Received.Count);
+        // Both instances encrypt and decrypt secrets with the one key they share through the database.
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM data_protection_keys"));
         foreach (var client in clients)
         {
             client.Dispose();
