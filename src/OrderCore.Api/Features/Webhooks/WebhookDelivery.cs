@@ -57,7 +57,7 @@ public sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Webh
         builder.HasIndex(d => new { d.TenantId, d.Status, d.Id });
         builder.HasIndex(d => new { d.TenantId, d.CreatedAt });
         // Across tenants on purpose: the worker claims due deliveries of every tenant.
-        builder.HasIndex(d => d.NextAttemptAt, "ix_webhook_deliveries_due").HasFilter("status = 'pending'");
+        builder.HasIndex(d => d.NextAttemptAt, "ix_webhook_deliveries_due").HasDatabaseName("ix_webhook_deliveries_due").HasFilter("status = 'pending'");
     }
 }
 

@@ -47,6 +47,6 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasIndex(e => e.CreatedAt);
         // Across tenants on purpose: the dispatcher looks for undispatched events of every tenant, and the
         // partial index stays as small as the backlog.
-        builder.HasIndex(e => e.CreatedAt, "ix_events_undispatched").HasFilter("dispatched_at IS NULL");
+        builder.HasIndex(e => e.CreatedAt, "ix_events_undispatched").HasDatabaseName("ix_events_undispatched").HasFilter("dispatched_at IS NULL");
     }
 }

@@ -965,7 +965,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id_status_id");
 
                     b.HasIndex(new[] { "NextAttemptAt" }, "ix_webhook_deliveries_due")
-                        .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")
+                        .HasDatabaseName("ix_webhook_deliveries_due")
                         .HasFilter("status = 'pending'");
 
                     b.ToTable("webhook_deliveries", (string)null);
@@ -1189,7 +1189,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_events_tenant_id_type_id");
 
                     b.HasIndex(new[] { "CreatedAt" }, "ix_events_undispatched")
-                        .HasDatabaseName("ix_events_created_at1")
+                        .HasDatabaseName("ix_events_undispatched")
                         .HasFilter("dispatched_at IS NULL");
 
                     b.ToTable("events", (string)null);

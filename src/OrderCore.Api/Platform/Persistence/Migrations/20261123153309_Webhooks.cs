@@ -117,13 +117,13 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_events_created_at1",
+                name: "ix_events_undispatched",
                 table: "events",
                 column: "created_at",
                 filter: "dispatched_at IS NULL");
 
             migrationBuilder.CreateIndex(
-                name: "ix_webhook_deliveries_next_attempt_at",
+                name: "ix_webhook_deliveries_due",
                 table: "webhook_deliveries",
                 column: "next_attempt_at",
                 filter: "status = 'pending'");
@@ -190,7 +190,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                 name: "webhook_endpoints");
 
             migrationBuilder.DropIndex(
-                name: "ix_events_created_at1",
+                name: "ix_events_undispatched",
                 table: "events");
 
             migrationBuilder.DropColumn(

@@ -13,7 +13,7 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     [DbContext(typeof(OrderCoreDbContext))]
-    [Migration("20261123145245_Webhooks")]
+    [Migration("20261123153309_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -968,7 +968,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id_status_id");
 
                     b.HasIndex(new[] { "NextAttemptAt" }, "ix_webhook_deliveries_due")
-                        .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")
+                        .HasDatabaseName("ix_webhook_deliveries_due")
                         .HasFilter("status = 'pending'");
 
                     b.ToTable("webhook_deliveries", (string)null);
@@ -1192,7 +1192,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_events_tenant_id_type_id");
 
                     b.HasIndex(new[] { "CreatedAt" }, "ix_events_undispatched")
-                        .HasDatabaseName("ix_events_created_at1")
+                        .HasDatabaseName("ix_events_undispatched")
                         .HasFilter("dispatched_at IS NULL");
 
                     b.ToTable("events", (string)null);
