@@ -16,8 +16,7 @@ public static class FeaturesSetup
 {
     public static void AddFeatures(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<DemoTenantOptions>(options => options.KeyFile = builder.Configuration["ORDERCORE_DEMO_API_KEY_FILE"]);
-        builder.Services.AddHostedService<DemoTenant>();
+        builder.AddAccounts();
         builder.AddInventory();
         builder.AddWebhooks();
     }
@@ -35,6 +34,7 @@ public static class FeaturesSetup
         v1.MapInventoryApi();
         v1.MapOrdersApi();
         v1.MapEventsApi();
+        v1.MapAccountApi();
         v1.MapWebhooksApi();
     }
 }

@@ -12,6 +12,8 @@ using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Platform.RateLimiting;
+using OrderCore.Api.Platform.Usage;
 using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Platform;
@@ -59,6 +61,10 @@ public static class PlatformSetup
             .AddPolicy(AdminTokenAuthenticationHandler.PolicyName, policy => policy
                 .AddAuthenticationSchemes(AdminTokenAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser());
+        services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        services.AddApiKeyRateLimiting(configuration);
+        services.AddApiUsage(configuration);
 
         services.AddApiDocument();
     }
@@ -77,6 +83,9 @@ public static class PlatformSetup
         });
         app.UseRouting();
         app.UseAuthentication();
+        // Before authorization, so that every answer to a key (a 403 for a missing scope too) is limited and carries the headers.
+        app.UseRateLimiter();
+        app.UseMiddleware<ApiRequestCountingMiddleware>();
         app.UseAuthorization();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();

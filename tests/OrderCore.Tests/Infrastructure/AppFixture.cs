@@ -53,9 +53,9 @@ public sealed class AppFixture : IAsyncLifetime
         return client;
     }
 
-    public HttpClient AdminClient()
+    public HttpClient AdminClient(Uri? baseAddress = null)
     {
-        var client = Client();
+        var client = Client(baseAddress: baseAddress);
         client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
         return client;
     }

@@ -105,6 +105,25 @@ public sealed class IdempotencyTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Parallel_retries_of_a_finished_request_are_all_replayed()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+        var first = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)), "key-finished");
+
+        var retries = await Task.WhenAll(Enumerable.Range(0, 20)
+            .Select(_ => Task.Run(() => tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)), "key-finished"))));
+
+        Assert.All(retries, r =>
+        {
+            Assert.Equal(HttpStatusCode.Created, r.Status);
+            Assert.Equal("true", r.Header("Idempotent-Replayed"));
+            Assert.Equal(first.Str("id"), r.Str("id"));
+        });
+        Assert.Equal(1, await tenant.CountAsync("orders"));
+    }
+
+    [Fact]
     public async Task Keys_are_scoped_to_the_tenant()
     {
         var tenantA = await app.CreateTenantAsync();

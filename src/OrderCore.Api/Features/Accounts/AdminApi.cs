@@ -26,5 +26,13 @@ public static class AdminApi
             .WithName("AdminCreateTenant")
             .WithSummary("Create a tenant and its first API key (operator only)")
             .ProducesErrors(400, 401, 413, 422);
+        admin.MapGet("/tenants", AdminTenants.List)
+            .WithName("AdminListTenants").WithSummary("List tenants, newest first (operator only)").ProducesErrors(401);
+        admin.MapPatch("/tenants/{id}", AdminTenants.Patch)
+            .WithName("AdminUpdateTenant").WithSummary("Change a tenant's name, plan, status, trial end or default rate limit (operator only)")
+            .ProducesErrors(400, 401, 404);
+        admin.MapPost("/tenants/{id}/api-keys", AdminTenants.CreateApiKey)
+            .WithName("AdminCreateApiKey").WithSummary("Issue an API key for a tenant, with any scopes (operator only)")
+            .ProducesErrors(400, 401, 404, 413, 422);
     }
 }

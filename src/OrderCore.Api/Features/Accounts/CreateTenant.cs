@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
@@ -13,6 +14,9 @@ public sealed record CreateTenantRequest
 
     [Description("Requests per minute per API key; default 1000.")]
     public int? RateLimitPerMinute { get; init; }
+
+    [Description("trial (default, ends after 14 days), starter, growth or enterprise.")]
+    public TenantPlan? Plan { get; init; }
 
     public string? IdempotencyKey { get; init; }
 }
@@ -26,7 +30,17 @@ public sealed class CreateTenantValidator : AbstractValidator<CreateTenantReques
     }
 }
 
-public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt);
+public sealed record TenantResponse(
+    string Id,
+    string Name,
+    TenantPlan Plan,
+    TenantStatus Status,
+    DateTimeOffset? TrialEndsAt,
+    int RateLimitPerMinute,
+    DateTimeOffset CreatedAt)
+{
+    public static TenantResponse From(Tenant t) => new(t.Id, t.Name, t.Plan, t.Status, t.TrialEndsAt, t.RateLimitPerMinute, t.CreatedAt);
+}
 
 public sealed record CreatedApiKeyResponse(
     string Id,
@@ -42,10 +56,11 @@ public static class CreateTenant
     public static async Task<Created<CreateTenantResponse>> Handle(CreateTenantRequest request, OrderCoreDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var (tenant, key, plainKey) = TenantProvisioning.Provision(db, request.Name!.Trim(), request.RateLimitPerMinute ?? 1000, clock.GetUtcNow());
+        var (tenant, key, plainKey) = TenantProvisioning.Provision(db, request.Name!.Trim(), request.RateLimitPerMinute ?? Tenant.DefaultRateLimitPerMinute,
+            clock.GetUtcNow(), plan: request.Plan ?? TenantPlan.Trial);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/admin/v1/tenants/{tenant.Id}", new CreateTenantResponse(
-            new TenantResponse(tenant.Id, tenant.Name, tenant.CreatedAt),
+            TenantResponse.From(tenant),
             new CreatedApiKeyResponse(key.Id, plainKey, key.Prefix, key.Scopes, key.CreatedAt)));
     }
 }

@@ -10,11 +10,17 @@ public sealed record ProvisionedTenant(Tenant Tenant, ApiKey ApiKey, string Plai
 /// <summary>Creates tenants and their first API key (operator route and the local demo tenant).</summary>
 public static class TenantProvisioning
 {
+    public static readonly TimeSpan TrialLength = TimeSpan.FromDays(14);
+
     /// <summary>Adds a tenant and a full-access key to the context; the caller saves. <paramref name="plainKey"/> defaults to a new key.</summary>
     public static ProvisionedTenant Provision(OrderCoreDbContext db, string name, int rateLimitPerMinute, DateTimeOffset now,
-        string? plainKey = null, string keyName = "Default key")
+        string? plainKey = null, string keyName = "Default key", TenantPlan plan = TenantPlan.Trial)
     {
-        var tenant = new Tenant { Id = Ids.New(Ids.Tenant), Name = name, RateLimitPerMinute = rateLimitPerMinute, CreatedAt = now };
+        var tenant = new Tenant
+        {
+            Id = Ids.New(Ids.Tenant), Name = name, RateLimitPerMinute = rateLimitPerMinute, Plan = plan,
+            TrialEndsAt = plan == TenantPlan.Trial ? now + TrialLength : null, CreatedAt = now,
+        };
         plainKey ??= ApiKeys.Generate();
         var apiKey = new ApiKey
         {

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Auth;
 using System.ComponentModel;
 using System.Text.Json.Nodes;
 using FluentValidation;
@@ -186,7 +187,7 @@ public static class CustomersApi
 {
     public static void MapCustomersApi(this RouteGroupBuilder v1)
     {
-        var customers = v1.MapGroup("/customers").WithTags("Customers");
+        var customers = v1.MapGroup("/customers").WithTags("Customers").RequireScopes(Scopes.OrdersRead, Scopes.OrdersWrite);
         customers.MapGet("/", CustomerEndpoints.List).WithName("ListCustomers").WithSummary("List customers, newest first; filter by email")
             .ProducesErrors(401);
         customers.MapPost("/", CustomerEndpoints.Create).WithName("CreateCustomer")

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Auth;
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -30,7 +31,7 @@ public static class EventsApi
 {
     public static void MapEventsApi(this RouteGroupBuilder v1)
     {
-        var events = v1.MapGroup("/events").WithTags("Events");
+        var events = v1.MapGroup("/events").WithTags("Events").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
         events.MapGet("/", List).WithName("ListEvents").WithSummary("List events, newest first").ProducesErrors(400, 401);
         events.MapGet("/{id}", Get).WithName("GetEvent").WithSummary("Retrieve an event").ProducesErrors(401, 404);
     }

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Inventory;
@@ -10,7 +11,7 @@ public static class InventoryApi
 
     public static void MapInventoryApi(this RouteGroupBuilder v1)
     {
-        var locations = v1.MapGroup("/locations").WithTags("Inventory");
+        var locations = v1.MapGroup("/locations").WithTags("Inventory").RequireScopes(Scopes.InventoryRead, Scopes.InventoryWrite);
         locations.MapGet("/", LocationEndpoints.List).WithName("ListLocations").WithSummary("List locations").ProducesErrors(400, 401);
         locations.MapPost("/", LocationEndpoints.Create).WithName("CreateLocation")
             .WithSummary("Create a location, optionally with a client-chosen id; the first one is the default").ProducesErrors(400, 401, 409, 413, 422);
@@ -19,7 +20,7 @@ public static class InventoryApi
             .WithSummary("Create the location with this id, or replace its code and name; is_default: true moves the default here")
             .ProducesErrors(400, 401, 409);
 
-        var inventory = v1.MapGroup("/inventory").WithTags("Inventory");
+        var inventory = v1.MapGroup("/inventory").WithTags("Inventory").RequireScopes(Scopes.InventoryRead, Scopes.InventoryWrite);
         inventory.MapGet("/", InventoryEndpoints.List).WithName("ListInventory")
             .WithSummary("List stock levels (on_hand, reserved, available) by location, then SKU").ProducesErrors(400, 401);
         inventory.MapPost("/adjust", InventoryEndpoints.Adjust).WithName("AdjustInventory")

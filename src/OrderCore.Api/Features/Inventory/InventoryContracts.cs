@@ -158,14 +158,6 @@ public static class InventoryRules
 {
     public const int MaxQuantity = 1_000_000;
 
-
-    /// <summary>sku_id or sku_code, not both; reported under sku_id as order lines do.</summary>
-    public static void RequireOneSku<T>(this AbstractValidator<T> validator, Func<T, string?> skuId, Func<T, string?> skuCode) =>
-        validator.RuleFor(r => skuId(r))
-            .Must((r, _) => skuId(r) is not null || skuCode(r) is not null).WithMessage("sku_id or sku_code is required")
-            .Must((r, _) => skuId(r) is null || skuCode(r) is null).WithMessage("give sku_id or sku_code, not both")
-            .OverridePropertyName("sku_id");
-
     public static IRuleBuilderOptions<T, int?> ValidQuantity<T>(this IRuleBuilder<T, int?> rule) =>
         rule.NotNull().WithMessage("is required")
             .GreaterThan(0).WithMessage("must be greater than 0")
@@ -186,7 +178,7 @@ public sealed class AdjustStockRequestValidator : AbstractValidator<AdjustStockR
 {
     public AdjustStockRequestValidator()
     {
-        this.RequireOneSku(r => r.SkuId, r => r.SkuCode);
+        this.RequireOneOf("sku_id", r => r.SkuId, "sku_code", r => r.SkuCode);
         RuleFor(r => r.Delta)
             .Must((r, _) => r.Delta is not null || r.SetOnHand is not null).WithMessage("delta or set_on_hand is required")
             .Must((r, _) => r.Delta is null || r.SetOnHand is null).WithMessage("give delta or set_on_hand, not both")
@@ -207,7 +199,7 @@ public sealed class ReserveStockRequestValidator : AbstractValidator<ReserveStoc
 {
     public ReserveStockRequestValidator()
     {
-        this.RequireOneSku(r => r.SkuId, r => r.SkuCode);
+        this.RequireOneOf("sku_id", r => r.SkuId, "sku_code", r => r.SkuCode);
         RuleFor(r => r.Quantity).ValidQuantity();
         RuleFor(r => r.Reference).MaximumLength(255).WithMessage("must be at most 255 characters");
     }

@@ -90,7 +90,7 @@ public static class LocationEndpoints
     private static async Task SaveAsync(OrderCoreDbContext db, CurrentTenant tenant, Location location, LocationRequest request,
         CancellationToken cancellationToken)
     {
-        await db.LockAsync($"default-location\n{tenant.RequiredId}", cancellationToken);
+        await Locations.LockDefaultAsync(db, tenant.RequiredId, cancellationToken);
         if (await db.Locations.AnyAsync(l => l.Code == location.Code && l.Id != location.Id, cancellationToken))
         {
             throw CodeTaken(location.Code).ToException();

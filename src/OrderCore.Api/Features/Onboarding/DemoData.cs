@@ -67,13 +67,7 @@ public static class DemoData
         var location = await db.Locations.FirstOrDefaultAsync(l => l.Code == LocationCode, cancellationToken);
         if (location is null)
         {
-            var hasDefault = await db.Locations.AnyAsync(l => l.IsDefault, cancellationToken);
-            location = new Location
-            {
-                Id = Ids.New(Ids.Location), Code = LocationCode, Name = "Demo Warehouse", IsDefault = !hasDefault,
-                CreatedAt = now, UpdatedAt = now,
-            };
-            db.Locations.Add(location);
+            location = await Locations.AddAsync(db, tenant.RequiredId, LocationCode, "Demo Warehouse", now, cancellationToken);
             created = true;
         }
 

@@ -46,8 +46,7 @@ public sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRe
 {
     public CatalogCsvSettingsValidator()
     {
-        RuleFor(r => r.Currency).Must(c => c is null || Platform.Money.Currency.IsValidCode(Platform.Money.Currency.Normalize(c)))
-            .WithMessage("must be an ISO 4217 code such as USD");
+        RuleFor(r => r.Currency).ValidCurrency();
         RuleFor(r => r.PriceListCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
         RuleFor(r => r.LocationCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
         RuleFor(r => r.LocationName).MaximumLength(200).WithMessage("must be at most 200 characters");
@@ -239,12 +238,7 @@ public static class ImportCatalogCsv
             var location = await db.Locations.SingleOrDefaultAsync(l => l.Code == code, cancellationToken);
             if (location is null)
             {
-                location = new Location
-                {
-                    Id = Ids.New(Ids.Location), Code = code, Name = name ?? code,
-                    IsDefault = !await db.Locations.AnyAsync(l => l.IsDefault, cancellationToken), CreatedAt = now, UpdatedAt = now,
-                };
-                db.Locations.Add(location);
+                location = await Locations.AddAsync(db, tenantId, code, name ?? code, now, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
             }
             else if (name is not null && name != location.Name)

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.OpenApi;
 
@@ -7,7 +8,8 @@ public static class OnboardingApi
 {
     public static RouteGroupBuilder MapOnboardingApi(this RouteGroupBuilder v1)
     {
-        var onboarding = v1.MapGroup("/onboarding").WithTags("Onboarding");
+        var onboarding = v1.MapGroup("/onboarding").WithTags("Onboarding")
+            .RequireScopes([Scopes.CatalogRead], [Scopes.CatalogWrite, Scopes.InventoryWrite]);
 
         onboarding.MapPost("/demo-data", DemoData.Handle)
             .WithName("CreateDemoData")

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Orders;
@@ -6,7 +7,7 @@ public static class OrdersApi
 {
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
     {
-        var orders = v1.MapGroup("/orders").WithTags("Orders");
+        var orders = v1.MapGroup("/orders").WithTags("Orders").RequireScopes(Scopes.OrdersRead, Scopes.OrdersWrite);
 
         orders.MapPost("/", PlaceOrder.Handle)
             .WithName("CreateOrder")

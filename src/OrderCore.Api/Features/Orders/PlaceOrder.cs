@@ -10,6 +10,7 @@ using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Orders;
 
@@ -79,17 +80,14 @@ public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRe
             .Must(items => items is not { Count: > MaxItems }).WithMessage($"must contain at most {MaxItems} items");
         RuleForEach(r => r.Items).ChildRules(item =>
         {
-            item.RuleFor(i => i.SkuId)
-                .Must((i, _) => i.SkuId is not null || i.SkuCode is not null).WithMessage("sku_id or sku_code is required")
-                .Must((i, _) => i.SkuId is null || i.SkuCode is null).WithMessage("give sku_id or sku_code, not both");
+            item.RequireOneOf("sku_id", i => i.SkuId, "sku_code", i => i.SkuCode);
             item.RuleFor(i => i.Quantity)
                 .NotNull().WithMessage("is required")
                 .GreaterThan(0).WithMessage("must be greater than 0")
                 .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
         });
         RuleFor(r => r.Currency)
-            .Must(c => c is null || Platform.Money.Currency.IsValidCode(Platform.Money.Currency.Normalize(c)))
-            .WithMessage("must be an ISO 4217 code such as USD");
+            .ValidCurrency();
         RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
         RuleFor(r => r.MerchantReferenceId)
             .Must(r => r is null || MerchantReference.IsValid(r))

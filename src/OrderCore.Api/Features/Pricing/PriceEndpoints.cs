@@ -11,6 +11,8 @@ using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
+using OrderCore.Api.Platform.Validation;
+
 namespace OrderCore.Api.Features.Pricing;
 
 public sealed record ListPricesQuery

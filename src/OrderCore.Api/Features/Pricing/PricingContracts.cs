@@ -5,6 +5,8 @@ using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Errors;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
+using OrderCore.Api.Platform.Validation;
+
 namespace OrderCore.Api.Features.Pricing;
 
 public sealed record PriceListResponse(
@@ -151,15 +153,8 @@ public static class PricingRules
     /// <summary>numeric(19,4) holds 15 digits before the decimal point.</summary>
     public const decimal MaxUnitAmount = 999_999_999_999_999m;
 
-    public static IRuleBuilderOptions<T, string?> ValidListCode<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.NotEmpty().WithMessage("is required")
-            .Matches("^[A-Za-z0-9._:/-]{1,128}$").WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:/-]");
-
     public static IRuleBuilderOptions<T, string?> ValidListName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
-
-    public static IRuleBuilderOptions<T, string?> ValidCurrency<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(c => c is null || Money.IsValidCode(Money.Normalize(c))).WithMessage("must be an ISO 4217 code such as USD");
 
     public static IRuleBuilderOptions<T, decimal?> ValidUnitAmount<T>(this IRuleBuilder<T, decimal?> rule) =>
         rule.GreaterThanOrEqualTo(0).WithMessage("must be at least 0")
@@ -207,7 +202,7 @@ public sealed class PriceListRequestValidator : AbstractValidator<PriceListReque
 {
     public PriceListRequestValidator()
     {
-        RuleFor(r => r.Code).ValidListCode();
+        RuleFor(r => r.Code).ValidCode();
         RuleFor(r => r.Name).ValidListName();
         RuleFor(r => r.Currency).ValidCurrency();
         RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
@@ -219,7 +214,7 @@ public sealed class PriceListPatchValidator : AbstractValidator<PriceListPatch>
 {
     public PriceListPatchValidator()
     {
-        RuleFor(r => r.Code).ValidListCode().When(r => r.Code is not null);
+        RuleFor(r => r.Code).ValidCode().When(r => r.Code is not null);
         RuleFor(r => r.Name).ValidListName().When(r => r.Name is not null);
         RuleFor(r => r.Currency).ValidCurrency();
         RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
@@ -230,12 +225,8 @@ public sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
 {
     public PriceRequestValidator()
     {
-        RuleFor(r => r.SkuId)
-            .Must((r, _) => r.SkuId is not null || r.SkuCode is not null).WithMessage("sku_id or sku_code is required")
-            .Must((r, _) => r.SkuId is null || r.SkuCode is null).WithMessage("give sku_id or sku_code, not both");
-        RuleFor(r => r.PriceListId)
-            .Must((r, _) => r.PriceListId is not null || r.PriceListCode is not null).WithMessage("price_list_id or price_list_code is required")
-            .Must((r, _) => r.PriceListId is null || r.PriceListCode is null).WithMessage("give price_list_id or price_list_code, not both");
+        this.RequireOneOf("sku_id", r => r.SkuId, "sku_code", r => r.SkuCode);
+        this.RequireOneOf("price_list_id", r => r.PriceListId, "price_list_code", r => r.PriceListCode);
         RuleFor(r => r.Currency).ValidCurrency();
         RuleFor(r => r.UnitAmount).NotNull().WithMessage("is required").ValidUnitAmount();
         RuleFor(r => r.MinQuantity).ValidMinQuantity();

@@ -9,6 +9,8 @@ using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Persistence;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
+using OrderCore.Api.Platform.Validation;
+
 namespace OrderCore.Api.Features.Pricing;
 
 public sealed record ResolvePriceQuery
@@ -38,9 +40,7 @@ public sealed class ResolvePriceQueryValidator : AbstractValidator<ResolvePriceQ
 {
     public ResolvePriceQueryValidator()
     {
-        RuleFor(q => q.SkuId)
-            .Must((q, _) => q.SkuId is not null || q.SkuCode is not null).WithMessage("sku_id or sku_code is required")
-            .Must((q, _) => q.SkuId is null || q.SkuCode is null).WithMessage("give sku_id or sku_code, not both");
+        this.RequireOneOf("sku_id", q => q.SkuId, "sku_code", q => q.SkuCode);
         RuleFor(q => q.Currency).ValidCurrency();
         RuleFor(q => q.Quantity)
             .GreaterThan(0).WithMessage("must be greater than 0")

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using OrderCore.Api.Features.Accounts;
+using OrderCore.Api.Platform.Auth;
 using Polly;
 using OrderCore.Api.Platform.OpenApi;
 
@@ -30,11 +32,13 @@ public static class WebhooksApi
             .AddResilienceHandler("webhook-timeout", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout));
         services.AddHostedService<WebhookDeliveryWorker>();
+        // Replaces the accounts feature's zero counter for usage reports.
+        services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();
     }
 
     public static void MapWebhooksApi(this RouteGroupBuilder v1)
     {
-        var endpoints = v1.MapGroup("/webhooks/endpoints").WithTags("Webhooks");
+        var endpoints = v1.MapGroup("/webhooks/endpoints").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
         endpoints.MapGet("/", WebhookEndpointEndpoints.List).WithName("ListWebhookEndpoints").WithSummary("List webhook endpoints").ProducesErrors(400, 401);
         endpoints.MapPost("/", WebhookEndpointEndpoints.Create).WithName("CreateWebhookEndpoint")
             .WithSummary("Create a webhook endpoint; the answer holds its secret, shown only once").ProducesErrors(400, 401, 409, 413, 422);
@@ -48,7 +52,7 @@ public static class WebhooksApi
         endpoints.MapPost("/{id}/recover", WebhookEndpointEndpoints.Recover).WithName("RecoverWebhookDeliveries")
             .WithSummary("Re-queue every failed or abandoned delivery of the endpoint since a time").ProducesErrors(400, 401, 404, 409, 422);
 
-        var deliveries = v1.MapGroup("/webhooks/deliveries").WithTags("Webhooks");
+        var deliveries = v1.MapGroup("/webhooks/deliveries").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
         deliveries.MapGet("/", WebhookDeliveryEndpoints.List).WithName("ListWebhookDeliveries")
             .WithSummary("List deliveries, newest first (limit, starting_after)").ProducesErrors(400, 401);
         deliveries.MapGet("/{id}", WebhookDeliveryEndpoints.Get).WithName("GetWebhookDelivery")
@@ -56,10 +60,18 @@ public static class WebhooksApi
         deliveries.MapPost("/{id}/retry", WebhookDeliveryEndpoints.Retry).WithName("RetryWebhookDelivery")
             .WithSummary("Send a delivery again now (a new attempt, same webhook-id)").ProducesErrors(401, 404, 409, 422);
 
-        var webhooks = v1.MapGroup("/webhooks").WithTags("Webhooks");
+        var webhooks = v1.MapGroup("/webhooks").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
         webhooks.MapGet("/metrics", WebhookDeliveryEndpoints.Metrics).WithName("GetWebhookMetrics")
             .WithSummary("Success rate, counts and p95 latency of the tenant's deliveries over a window").ProducesErrors(400, 401);
         webhooks.MapPost("/smoke", WebhookDeliveryEndpoints.Smoke).WithName("SendWebhookSmokeTest")
             .WithSummary("Send a synthetic signed event to every active endpoint").ProducesErrors(400, 401, 409, 422);
     }
+}
+
+/// <summary>Deliveries of the request's tenant created in a period, for the account usage report.</summary>
+public sealed class WebhookDeliveryCounter(OrderCore.Api.Platform.Persistence.OrderCoreDbContext db) : IWebhookDeliveryCounter
+{
+    public Task<long> CountDeliveriesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(
+            db.WebhookDeliveries, d => d.CreatedAt >= from && d.CreatedAt < to, cancellationToken);
 }

@@ -26,6 +26,8 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string TenantIdClaim = "tenant_id";
     public const string ApiKeyIdClaim = "api_key_id";
     public const string ScopeClaim = "scope";
+    public const string TenantStatusClaim = "tenant_status";
+    public const string RateLimitClaim = "rate_limit_per_minute";
 
     private ApiError? _failure;
 
@@ -43,10 +45,11 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeys.Hash(presented);
+        // No cache: one indexed lookup per request, so a revocation is effective at once on every instance.
         var match = await db.Set<ApiKey>()
             .IgnoreQueryFilters()
             .Where(k => k.KeyHash == hash)
-            .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name })
+            .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name, t.Status, TenantRateLimit = t.RateLimitPerMinute })
             .AsNoTracking()
             .SingleOrDefaultAsync(Context.RequestAborted);
 
@@ -66,6 +69,8 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             new(TenantIdClaim, key.TenantId),
             new(ApiKeyIdClaim, key.Id),
+            new(TenantStatusClaim, match.Status == TenantStatus.Suspended ? TenantStatusText.Suspended : "active"),
+            new(RateLimitClaim, (key.RateLimitPerMinute ?? match.TenantRateLimit).ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
         claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));
         var identity = new ClaimsIdentity(claims, SchemeName);

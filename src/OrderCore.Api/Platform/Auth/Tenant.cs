@@ -4,11 +4,39 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
 
-public sealed class Tenant
+public enum TenantPlan
 {
+    Trial,
+    Starter,
+    Growth,
+    Enterprise,
+}
+
+public enum TenantStatus
+{
+    Active,
+    Suspended,
+}
+
+public static class TenantStatusText
+{
+    /// <summary>The value of the tenant status claim of a suspended tenant's keys.</summary>
+    public const string Suspended = "suspended";
+}
+
+public sealed class Tenant : Pagination.IHasId
+{
+    public const int DefaultRateLimitPerMinute = 1000;
+
     public required string Id { get; init; }
     public required string Name { get; set; }
-    public int RateLimitPerMinute { get; set; } = 1000;
+
+    /// <summary>The default for keys that set no limit of their own.</summary>
+    public int RateLimitPerMinute { get; set; } = DefaultRateLimitPerMinute;
+
+    public TenantPlan Plan { get; set; } = TenantPlan.Trial;
+    public TenantStatus Status { get; set; } = TenantStatus.Active;
+    public DateTimeOffset? TrialEndsAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
 }
 
@@ -19,13 +47,15 @@ public sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.ToTable("tenants");
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.Plan).HasConversion<SnakeCaseEnumConverter<TenantPlan>>().HasMaxLength(16).HasDefaultValue(TenantPlan.Trial);
+        builder.Property(t => t.Status).HasConversion<SnakeCaseEnumConverter<TenantStatus>>().HasMaxLength(16).HasDefaultValue(TenantStatus.Active);
     }
 }
 
 /// <summary>
 /// An API key. Only a SHA-256 hash and a short display prefix are kept; the key itself is shown once.
 /// </summary>
-public sealed class ApiKey : ITenantOwned
+public sealed class ApiKey : ITenantOwned, Pagination.IHasId
 {
     public required string TenantId { get; set; }
     public required string Id { get; init; }
@@ -36,6 +66,9 @@ public sealed class ApiKey : ITenantOwned
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Requests per minute for this key; null takes the tenant's default.</summary>
+    public int? RateLimitPerMinute { get; set; }
 }
 
 public sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>

@@ -31,7 +31,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
     public async Task InvokeAsync(HttpContext context, OrderCoreDbContext db, CurrentTenant tenant)
     {
         var method = context.Request.Method;
-        if (context.GetEndpoint() is null || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        if (!context.GetEndpoint().IsRouteHandler() || HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
         {
             await next(context);
             return;
@@ -45,14 +45,23 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
         }
 
         var cancellationToken = context.RequestAborted;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var scope = tenant.Id ?? AdminScope;
+        var requestHash = key is null ? null : HashRequest(context);
 
-        string? scope = null;
-        byte[]? requestHash = null;
+        // A key that already has its answer is replayed without a transaction or a lock, so that any
+        // number of retries of a finished request can run at once.
+        if (key?.Value is { } finishedKey && await TryAnswerFromRecordAsync(context, db, scope, finishedKey, requestHash!))
+        {
+            return;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The savepoint below already makes a failed handler recoverable; EF's own savepoint around every
+        // SaveChanges would only add two round trips per write.
+        db.Database.AutoSavepointsEnabled = false;
+
         if (key?.Value is { } idempotencyKey)
         {
-            scope = tenant.Id ?? AdminScope;
-            requestHash = HashRequest(context);
             // Held until this transaction ends and never waited for: two requests with one key can
             // never both run the handler.
             if (!await db.TryLockAsync($"idempotency\n{scope}\n{idempotencyKey}", cancellationToken))
@@ -62,18 +71,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
                 return;
             }
 
-            var stored = await db.Set<IdempotencyRecord>().AsNoTracking()
-                .SingleOrDefaultAsync(r => r.Scope == scope && r.Key == idempotencyKey, cancellationToken);
-            if (stored is not null && stored.ExpiresAt > clock.GetUtcNow())
+            // The first request may have committed between the check above and taking the lock.
+            if (await TryAnswerFromRecordAsync(context, db, scope, idempotencyKey, requestHash!))
             {
-                if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, requestHash))
-                {
-                    await ProblemWriter.WriteAsync(context, new ApiError(StatusCodes.Status422UnprocessableEntity,
-                        "idempotency_key_mismatch", "This Idempotency-Key was used with a different request (method, path or body)"));
-                    return;
-                }
-
-                await ReplayAsync(context, stored);
                 return;
             }
         }
@@ -107,7 +107,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
 
             if (key?.Value is { } keyToStore)
             {
-                await StoreAsync(db, scope!, keyToStore, requestHash!, response, buffer.ToArray(), cancellationToken);
+                await StoreAsync(db, scope, keyToStore, requestHash!, response, buffer.ToArray(), cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -139,6 +139,27 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
         }
 
         return (key, null);
+    }
+
+    /// <summary>Replays the stored answer for this key, or answers 422 for a different request; false when there is none.</summary>
+    private async Task<bool> TryAnswerFromRecordAsync(HttpContext context, OrderCoreDbContext db, string scope, string key, byte[] requestHash)
+    {
+        var stored = await db.Set<IdempotencyRecord>().AsNoTracking()
+            .SingleOrDefaultAsync(r => r.Scope == scope && r.Key == key, context.RequestAborted);
+        if (stored is null || stored.ExpiresAt <= clock.GetUtcNow())
+        {
+            return false;
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, requestHash))
+        {
+            await ProblemWriter.WriteAsync(context, new ApiError(StatusCodes.Status422UnprocessableEntity,
+                "idempotency_key_mismatch", "This Idempotency-Key was used with a different request (method, path or body)"));
+            return true;
+        }
+
+        await ReplayAsync(context, stored);
+        return true;
     }
 
     private static byte[] HashRequest(HttpContext context)

@@ -29,6 +29,15 @@ public sealed record BodySizeLimit(long Bytes);
 /// types (400 <c>validation_failed</c> naming each field). The bytes stay available to idempotency
 /// hashing and are replayed to model binding.
 /// </summary>
+public static class EndpointKinds
+{
+    /// <summary>
+    /// A handler of ours, as opposed to the endpoints routing makes up to answer 405 or 415 (a body or an
+    /// idempotency key sent to those must not be processed, let alone stored).
+    /// </summary>
+    public static bool IsRouteHandler(this Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<System.Reflection.MethodInfo>() is not null;
+}
+
 public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> jsonOptions)
 {
     public const long DefaultLimitBytes = 1024 * 1024;
@@ -37,14 +46,14 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
     {
         var request = context.Request;
         var endpoint = context.GetEndpoint();
-        if (endpoint is null || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+        if (!endpoint.IsRouteHandler() || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
             || HttpMethods.IsOptions(request.Method))
         {
             await next(context);
             return;
         }
 
-        var limit = endpoint.Metadata.GetMetadata<BodySizeLimit>()?.Bytes ?? DefaultLimitBytes;
+        var limit = endpoint!.Metadata.GetMetadata<BodySizeLimit>()?.Bytes ?? DefaultLimitBytes;
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
@@ -69,7 +78,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         // JSON unless the endpoint also accepts another media type and the client sent that one (e.g. text/csv).
         var accepts = endpoint.Metadata.GetMetadata<IAcceptsMetadata>();
         var acceptsJson = accepts is null || accepts.ContentTypes.Any(IsJson);
-        var sentOtherType = request.ContentType is { } contentType && !IsJson(contentType) && !IsForm(contentType)
+        var sentOtherType = request.ContentType is { } contentType && !IsJson(contentType)
             && accepts?.ContentTypes.Any(t => contentType.StartsWith(t, StringComparison.OrdinalIgnoreCase)) == true;
         var isJsonEndpoint = acceptsJson && !sentOtherType;
         var bodyType = isJsonEndpoint ? accepts?.RequestType : null;
@@ -95,12 +104,6 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
                 await ProblemWriter.WriteAsync(context, ApiError.Validation(errors));
                 return;
             }
-
-            // curl -d sends form encoding by default; a body that is valid JSON is treated as JSON.
-            if (request.ContentType is null || IsForm(request.ContentType))
-            {
-                request.ContentType = "application/json";
-            }
         }
         else if (raw.Length == 0 && bodyType is not null && accepts?.IsOptional != true)
         {
@@ -115,8 +118,6 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
     }
 
     private static bool IsJson(string contentType) => contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsForm(string contentType) => contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns null when the body exceeds <paramref name="limit"/>.</summary>
     private static async Task<byte[]?> ReadAllAsync(Stream body, long limit, CancellationToken cancellationToken)

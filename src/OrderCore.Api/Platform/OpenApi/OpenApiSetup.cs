@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using OrderCore.Api.Platform.Auth;
@@ -71,13 +72,22 @@ public static class OpenApiSetup
                 }
 
                 var isAdmin = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AdminTokenAuthenticationHandler.PolicyName);
+                var scopes = metadata.OfType<RequiredScopes>().SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal).ToList();
                 operation.Security = isAdmin
                     ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(AdminScheme, context.Document)] = [] }]
                     :
                     [
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] },
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [.. scopes] },
+                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [.. scopes] },
                     ];
+                if (scopes.Count > 0)
+                {
+                    operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                    operation.Extensions["x-required-scopes"] = new JsonNodeExtension(new JsonArray([.. scopes.Select(s => JsonValue.Create(s))]));
+                    var note = $"Requires the scope{(scopes.Count == 1 ? "" : "s")} {string.Join(", ", scopes)} (or *).";
+                    operation.Description = string.IsNullOrEmpty(operation.Description) ? note : $"{operation.Description}\n\n{note}";
+                }
+
                 return Task.CompletedTask;
             });
         });

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Turns bench/.work/results.jsonl into bench/results/latest.{json,md,png}.
+
+Runs of one scenario at one connection count and table size are folded into the median (with the
+range), since runs on this kind of shared machine vary by 10-15 %."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+from datetime import datetime, timezone
+
+rows_path, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [json.loads(line) for line in open(rows_path) if line.strip()]
+
+groups = defaultdict(list)
+for row in rows:
+    groups[(row["scenario"], row["connections"], row["orders_in_table"])].append(row)
+
+ORDER = ["create_order", "pgbench_order_txn", "replay", "get_order", "list_orders", "lookup"]
+folded = []
+for (scenario, connections, orders), runs in sorted(groups.items(), key=lambda kv: (ORDER.index(kv[0][0]), kv[0][2] or 0, kv[0][1])):
+    rps = [r["rps"] for r in runs]
+    med = lambda key: statistics.median(r[key] for r in runs) if runs[0][key] is not None else None
+    folded.append({
+        "scenario": scenario, "connections": connections, "orders_in_table": orders, "runs": len(runs),
+        "rps": round(statistics.median(rps), 1), "rps_min": round(min(rps), 1), "rps_max": round(max(rps), 1),
+        "p50_ms": round(med("p50_ms"), 2), "p99_ms": round(med("p99_ms"), 2), "max_ms": round(max(r["max_ms"] for r in runs), 2),
+        "non2xx": sum(r["non2xx"] for r in runs), "socket_errors": sum(r.get("socket_errors", 0) for r in runs),
+        "peak_rss_mb": max((r["peak_rss_mb"] for r in runs if r.get("peak_rss_mb") is not None), default=None),
+    })
+
+def find(scenario, connections):
+    return next((r for r in folded if r["scenario"] == scenario and r["connections"] == connections), None)
+
+ratios = []
+for connections in sorted({r["connections"] for r in folded if r["scenario"] == "create_order"}):
+    api, ceiling = find("create_order", connections), find("pgbench_order_txn", connections)
+    if api and ceiling:
+        ratios.append({"connections": connections, "create_order_rps": api["rps"], "pgbench_order_txn_tps": ceiling["rps"],
+                       "ratio": round(api["rps"] / ceiling["rps"], 3),
+                       "p99_ratio": round(api["p99_ms"] / ceiling["p99_ms"], 2) if ceiling["p99_ms"] else None})
+
+result = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode, "results": folded, "ceiling_ratios": ratios}
+json.dump(result, open(f"{out_dir}/latest.json", "w"), indent=2)
+
+lines = [f"# Benchmark results ({mode} run, {result['generated_at']})", "",
+         "API (Release build) and PostgreSQL on the same machine; wrk (the load generator) shares its cores.", "",
+         "| scenario | connections | orders in table | runs | req/s (median, range) | p50 ms | p99 ms | max ms | non-2xx | peak RSS MB |",
+         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+for r in folded:
+    rng = f" ({r['rps_min']:.0f}-{r['rps_max']:.0f})" if r["runs"] > 1 else ""
+    lines.append(f"| {r['scenario']} | {r['connections']} | {r['orders_in_table'] if r['orders_in_table'] is not None else '-'} | {r['runs']} | "
+                 f"{r['rps']:.0f}{rng} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['non2xx']} | {r['peak_rss_mb'] or '-'} |")
+lines += ["", "## create_order against the PostgreSQL ceiling (pgbench running bench/sql/order_txn.sql)", "",
+          "| connections | create_order req/s | pgbench tps | ratio | p99 ratio |", "| ---: | ---: | ---: | ---: | ---: |"]
+for r in ratios:
+    lines.append(f"| {r['connections']} | {r['create_order_rps']:.0f} | {r['pgbench_order_txn_tps']:.0f} | {r['ratio']} | {r['p99_ratio']} |")
+open(f"{out_dir}/latest.md", "w").write("\n".join(lines) + "\n")
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+labels = [f"{r['scenario']}\n{r['connections']}c" + (f"\n{r['orders_in_table']:,}" if r["orders_in_table"] and r["scenario"] in ("get_order", "list_orders", "lookup") else "") for r in folded]
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(10, len(folded) * 0.7), 9), sharex=True)
+xs = range(len(folded))
+top.bar(xs, [r["rps"] for r in folded], color=["#888" if r["scenario"] == "pgbench_order_txn" else "#2a6fdb" for r in folded])
+top.set_ylabel("requests/s (median)")
+top.set_title(f"OrderCore benchmark ({mode}, {result['generated_at']}); grey = PostgreSQL ceiling (pgbench)")
+bottom.plot(xs, [r["p50_ms"] for r in folded], "o-", label="p50")
+bottom.plot(xs, [r["p99_ms"] for r in folded], "s-", label="p99")
+bottom.set_ylabel("latency ms")
+bottom.set_yscale("log")
+bottom.legend()
+bottom.set_xticks(list(xs))
+bottom.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
+fig.tight_layout()
+fig.savefig(f"{out_dir}/latest.png", dpi=110)
+print(f"wrote {out_dir}/latest.json, latest.md, latest.png")

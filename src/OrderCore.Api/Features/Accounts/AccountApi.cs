@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.OpenApi;
+
+namespace OrderCore.Api.Features.Accounts;
+
+public static class AccountApi
+{
+    public static void AddAccounts(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<DemoTenantOptions>(options => options.KeyFile = builder.Configuration["ORDERCORE_DEMO_API_KEY_FILE"]);
+        builder.Services.AddHostedService<DemoTenant>();
+        builder.Services.Configure<PlanOptions>(builder.Configuration.GetSection("Plans"));
+        // The webhooks feature registers its own counter; whichever order the features are added in, it wins.
+        builder.Services.TryAddScoped<IWebhookDeliveryCounter, NoWebhookDeliveries>();
+        builder.Services.AddAccountReadinessChecks();
+    }
+
+    public static void MapAccountApi(this RouteGroupBuilder v1)
+    {
+        var account = v1.MapGroup("/account").WithTags("Account").RequireScopes(Scopes.AccountRead, Scopes.AccountWrite);
+
+        account.MapGet("/auth", AccountInfo.Auth).WithName("GetAccountAuth")
+            .WithSummary("The tenant and key of this request: scopes, rate limit and expiry").ProducesErrors(401);
+        account.MapGet("/status", AccountInfo.Status).WithName("GetAccountStatus")
+            .WithSummary("The tenant's plan, its status and its keys by status").ProducesErrors(401);
+        account.MapGet("/usage", AccountUsage.Handle).WithName("GetAccountUsage")
+            .WithSummary("This calendar month (UTC): orders, API requests, webhook deliveries, quota and projection")
+            .WithDescription("api_requests are counted in memory and written in batches; the last seconds before a crash may be lost.")
+            .ProducesErrors(401);
+        account.MapGet("/readiness", Readiness.Handle).WithName("GetAccountReadiness")
+            .WithSummary("Go-live checklist: ready is true when no check fails").ProducesErrors(401);
+
+        account.MapGet("/api-keys", ApiKeyManagement.List).WithName("ListApiKeys").WithSummary("List the tenant's API keys, newest first")
+            .ProducesErrors(401);
+        account.MapPost("/api-keys", ApiKeyManagement.Create).WithName("CreateApiKey")
+            .WithSummary("Create an API key (shown once); it cannot have scopes this key lacks").ProducesErrors(400, 401, 409, 413, 422);
+        account.MapDelete("/api-keys/{id}", ApiKeyManagement.Revoke).WithName("RevokeApiKey")
+            .WithSummary("Revoke an API key; effective immediately").ProducesErrors(401, 404);
+        account.MapPost("/api-keys/{id}/roll", ApiKeyManagement.Roll).WithName("RollApiKey")
+            .WithSummary("Replace a key with a new one; the old one keeps working for grace_hours (default 24)")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+    }
+}
