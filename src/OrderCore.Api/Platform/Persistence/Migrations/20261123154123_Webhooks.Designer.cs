@@ -13,7 +13,7 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     [DbContext(typeof(OrderCoreDbContext))]
-    [Migration("20261123153309_Webhooks")]
+    [Migration("20261123154123_Webhooks")]
     partial class Webhooks
     {
         /// <inheritdoc />
@@ -1086,6 +1086,10 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("prefix");
 
+                    b.Property<int?>("RateLimitPerMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_per_minute");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -1122,9 +1126,29 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Plan")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("trial")
+                        .HasColumnName("plan");
+
                     b.Property<int>("RateLimitPerMinute")
                         .HasColumnType("integer")
                         .HasColumnName("rate_limit_per_minute");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("active")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("TrialEndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trial_ends_at");
 
                     b.HasKey("Id")
                         .HasName("pk_tenants");
@@ -1250,6 +1274,27 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Platform.Usage.ApiUsage", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<long>("ApiRequests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("api_requests");
+
+                    b.HasKey("TenantId", "Month")
+                        .HasName("pk_api_usage");
+
+                    b.ToTable("api_usage", (string)null);
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Catalog.Sku", b =>
                 {
                     b.HasOne("OrderCore.Api.Features.Catalog.Product", null)
@@ -1360,6 +1405,16 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_tenant_tenant_id");
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Platform.Usage.ApiUsage", b =>
+                {
+                    b.HasOne("OrderCore.Api.Platform.Auth.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_usage_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Catalog.Product", b =>
