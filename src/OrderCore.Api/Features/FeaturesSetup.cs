@@ -7,6 +7,7 @@ using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Features.Pricing;
+using OrderCore.Api.Features.Webhooks;
 using OrderCore.Api.Platform;
 
 namespace OrderCore.Api.Features;
@@ -17,6 +18,7 @@ public static class FeaturesSetup
     {
         builder.AddAccounts();
         builder.AddInventory();
+        builder.AddWebhooks();
     }
 
     public static void MapFeatures(this WebApplication app)
@@ -33,5 +35,6 @@ public static class FeaturesSetup
         v1.MapOrdersApi();
         v1.MapEventsApi();
         v1.MapAccountApi();
+        v1.MapWebhooksApi();
     }
 }

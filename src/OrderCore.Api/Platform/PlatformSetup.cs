@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -41,6 +42,9 @@ public static class PlatformSetup
         services.AddDbContext<OrderCoreDbContext>(options => OrderCoreDbContext.Configure(options, connectionString));
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<DataProtectionKeyBootstrap>();
+        // Keys live in the database so that every instance can decrypt what another encrypted.
+        services.AddDataProtection().SetApplicationName("OrderCore").PersistKeysToDbContext<OrderCoreDbContext>();
         services.AddScoped<Outbox>();
         services.Configure<EventOptions>(configuration.GetSection("Events"));
         services.AddHostedService<EventRetentionSweeper>();

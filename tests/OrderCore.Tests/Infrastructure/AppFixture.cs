@@ -34,6 +34,12 @@ public sealed class AppFixture : IAsyncLifetime
     {
         ["ORDERCORE_DB"] = Database.ConnectionString,
         ["ORDERCORE_ADMIN_TOKEN"] = AdminToken,
+        // Webhook tests deliver to a receiver on 127.0.0.1, with a millisecond retry schedule (3 retries).
+        ["Webhooks:AllowHttp"] = "true",
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:RetryDelays:0"] = "00:00:00.050",
+        ["Webhooks:RetryDelays:1"] = "00:00:00.050",
+        ["Webhooks:RetryDelays:2"] = "00:00:00.050",
     };
 
     public HttpClient Client(string? apiKey = null, Uri? baseAddress = null)

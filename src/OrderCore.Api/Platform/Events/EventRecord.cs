@@ -25,6 +25,12 @@ public sealed class EventRecord : ITenantOwned, IHasId
 
     /// <summary><c>data.object</c> of the envelope, as JSON.</summary>
     public required string Data { get; init; }
+
+    /// <summary>
+    /// When webhook dispatch turned this event into deliveries (null: not yet). Set in the same transaction
+    /// as the deliveries, so a crash in between redoes the dispatch instead of losing it.
+    /// </summary>
+    public DateTimeOffset? DispatchedAt { get; set; }
 }
 
 public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRecord>
@@ -39,5 +45,8 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
         builder.HasIndex(e => e.CreatedAt);
+        // Across tenants on purpose: the dispatcher looks for undispatched events of every tenant, and the
+        // partial index stays as small as the backlog.
+        builder.HasIndex(e => e.CreatedAt, "ix_events_undispatched").HasDatabaseName("ix_events_undispatched").HasFilter("dispatched_at IS NULL");
     }
 }

@@ -29,9 +29,11 @@ public sealed class EventRetentionSweeper(IServiceScopeFactory scopes, IOptions<
         int deleted;
         do
         {
+            // By key, not ctid: the webhook dispatcher may update a row (dispatched_at) meanwhile, which gives
+            // it a new ctid that a ctid match would silently skip.
             deleted = await db.Database.ExecuteSqlAsync($"""
                 DELETE FROM events
-                WHERE ctid = ANY (ARRAY(SELECT ctid FROM events WHERE created_at < {cutoff} LIMIT {BatchSize}))
+                WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM events WHERE created_at < {cutoff} LIMIT {BatchSize})
                 """, cancellationToken);
         }
         while (deleted == BatchSize);

@@ -15,8 +15,9 @@ public static class EventTypes
     public const string OrderFulfilled = "order.fulfilled";
     public const string OrderCancelled = "order.cancelled";
     public const string InventoryAdjusted = "inventory.adjusted";
+    public const string CheckoutCompleted = "checkout.completed";
 
-    public static readonly IReadOnlyList<string> All = [OrderCreated, OrderConfirmed, OrderFulfilled, OrderCancelled, InventoryAdjusted];
+    public static readonly IReadOnlyList<string> All = [OrderCreated, OrderConfirmed, OrderFulfilled, OrderCancelled, InventoryAdjusted, CheckoutCompleted];
 }
 
 /// <summary>

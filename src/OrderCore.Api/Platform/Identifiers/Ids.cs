@@ -22,6 +22,8 @@ public static partial class Ids
     public const string Movement = "mov";
     public const string Event = "evt";
     public const string Request = "req";
+    public const string WebhookEndpoint = "we";
+    public const string WebhookDelivery = "dlv";
 
     public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 

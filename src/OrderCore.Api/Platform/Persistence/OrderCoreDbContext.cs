@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Auth;
 
@@ -10,8 +11,11 @@ namespace OrderCore.Api.Platform.Persistence;
 /// <see cref="ITenantOwned"/> entity gets a query filter bound to the request's tenant, so a query that
 /// forgets the tenant still cannot read another tenant's rows.
 /// </summary>
-public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> options, CurrentTenant tenant) : DbContext(options)
+public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> options, CurrentTenant tenant) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection keys, shared by every instance (they encrypt webhook secrets).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     internal string? TenantId => tenant.Id;
 
     /// <summary>The one place that configures the provider, shared by the app and design-time tooling.</summary>
@@ -23,6 +27,7 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrderCoreDbContext).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         foreach (var entityType in modelBuilder.Model.GetEntityTypes())
         {

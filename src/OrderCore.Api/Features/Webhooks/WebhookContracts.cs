@@ -1,0 +1,209 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using FluentValidation;
+using OrderCore.Api.Platform.Events;
+
+namespace OrderCore.Api.Features.Webhooks;
+
+/// <summary>Which events an endpoint receives: exact names, <c>prefix.*</c>, or <c>*</c>.</summary>
+public static class Subscriptions
+{
+    public const string Rule = "must be a known event name (e.g. order.created), a prefix pattern such as order.*, or *";
+
+    public static string Normalize(string pattern) => pattern.Trim().ToLowerInvariant();
+
+    public static bool IsValid(string? pattern)
+    {
+        if (pattern is null)
+        {
+            return false;
+        }
+
+        var p = Normalize(pattern);
+        return p == "*"
+            || EventTypes.All.Contains(p, StringComparer.Ordinal)
+            || (p.EndsWith(".*", StringComparison.Ordinal) && EventTypes.All.Any(t => t.StartsWith(p[..^1], StringComparison.Ordinal)));
+    }
+
+    public static bool Matches(IEnumerable<string> patterns, string eventType) =>
+        patterns.Any(p => p == "*" || p == eventType || (p.EndsWith(".*", StringComparison.Ordinal) && eventType.StartsWith(p[..^1], StringComparison.Ordinal)));
+}
+
+public sealed record WebhookEndpointResponse(
+    string Id,
+    string Url,
+    string? Description,
+    IReadOnlyList<string> Events,
+    bool Active,
+    DateTimeOffset? DeactivatedAt,
+    string? DeactivatedReason,
+    DateTimeOffset? PreviousSecretExpiresAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static WebhookEndpointResponse From(WebhookEndpoint e, DateTimeOffset now) => new(
+        e.Id, e.Url, e.Description, e.Events, e.Active, e.DeactivatedAt, e.DeactivatedReason,
+        e.PreviousSecretExpiresAt > now ? e.PreviousSecretExpiresAt : null, e.CreatedAt, e.UpdatedAt);
+}
+
+/// <summary>The answer of create and rotate-secret: the only place the secret is ever shown.</summary>
+public sealed record WebhookEndpointWithSecretResponse(
+    string Id,
+    string Url,
+    string? Description,
+    IReadOnlyList<string> Events,
+    bool Active,
+    DateTimeOffset? DeactivatedAt,
+    string? DeactivatedReason,
+    DateTimeOffset? PreviousSecretExpiresAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    [property: Description("whsec_...: shown only in this answer; store it now.")] string Secret)
+{
+    public static WebhookEndpointWithSecretResponse From(WebhookEndpoint e, string secret, DateTimeOffset now)
+    {
+        var r = WebhookEndpointResponse.From(e, now);
+        return new(r.Id, r.Url, r.Description, r.Events, r.Active, r.DeactivatedAt, r.DeactivatedReason, r.PreviousSecretExpiresAt,
+            r.CreatedAt, r.UpdatedAt, secret);
+    }
+}
+
+/// <summary>POST /v1/webhooks/endpoints.</summary>
+public sealed record CreateWebhookEndpointRequest
+{
+    [Required]
+    [Description("https:// URL that receives the deliveries.")]
+    public string? Url { get; init; }
+
+    [Required]
+    [Description("Event names (lower-cased), prefix patterns such as order.*, or *.")]
+    public List<string>? Events { get; init; }
+
+    public string? Description { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>PATCH /v1/webhooks/endpoints/{id}: only the fields sent change; <c>active: true</c> reactivates.</summary>
+public sealed record UpdateWebhookEndpointRequest
+{
+    public string? Url { get; init; }
+    public List<string>? Events { get; init; }
+    public string? Description { get; init; }
+    public bool? Active { get; init; }
+}
+
+public sealed class CreateWebhookEndpointRequestValidator : AbstractValidator<CreateWebhookEndpointRequest>
+{
+    public CreateWebhookEndpointRequestValidator()
+    {
+        RuleFor(r => r.Url).NotEmpty().WithMessage("is required").MaximumLength(2048).WithMessage("must be at most 2048 characters");
+        RuleFor(r => r.Events).NotEmpty().WithMessage("must list at least one event");
+        RuleForEach(r => r.Events).Must(Subscriptions.IsValid).WithMessage(Subscriptions.Rule);
+        RuleFor(r => r.Description).MaximumLength(500).WithMessage("must be at most 500 characters");
+    }
+}
+
+public sealed class UpdateWebhookEndpointRequestValidator : AbstractValidator<UpdateWebhookEndpointRequest>
+{
+    public UpdateWebhookEndpointRequestValidator()
+    {
+        RuleFor(r => r.Url).MaximumLength(2048).WithMessage("must be at most 2048 characters");
+        RuleFor(r => r.Events).Must(e => e is null || e.Count > 0).WithMessage("must list at least one event");
+        RuleForEach(r => r.Events).Must(Subscriptions.IsValid).WithMessage(Subscriptions.Rule);
+        RuleFor(r => r.Description).MaximumLength(500).WithMessage("must be at most 500 characters");
+    }
+}
+
+/// <summary>POST /v1/webhooks/endpoints/{id}/recover.</summary>
+public sealed record RecoverDeliveriesRequest
+{
+    [Required]
+    [Description("Re-queue failed and abandoned deliveries created at or after this time.")]
+    public DateTimeOffset? Since { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed class RecoverDeliveriesRequestValidator : AbstractValidator<RecoverDeliveriesRequest>
+{
+    public RecoverDeliveriesRequestValidator() => RuleFor(r => r.Since).NotNull().WithMessage("is required");
+}
+
+public sealed record RecoverDeliveriesResponse(string EndpointId, int Requeued);
+
+public enum SmokeMode
+{
+    Standard,
+    Retryable,
+}
+
+/// <summary>POST /v1/webhooks/smoke.</summary>
+public sealed record SmokeRequest
+{
+    [Description("standard (default): one signed delivery; retryable: the first attempt is recorded as a simulated failure, the retry is sent.")]
+    public SmokeMode? Mode { get; init; }
+
+    [Description("Default checkout.completed.")]
+    public string? EventType { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>
+{
+    public SmokeRequestValidator() =>
+        RuleFor(r => r.EventType).Must(t => t is null || EventTypes.All.Contains(Subscriptions.Normalize(t), StringComparer.Ordinal))
+            .WithMessage("must be a known event name");
+}
+
+public sealed record SmokeResponse(string EventId, string EventType, SmokeMode Mode, IReadOnlyList<string> DeliveryIds);
+
+public sealed record WebhookDeliveryResponse(
+    string Id,
+    string EventId,
+    string EventType,
+    string EndpointId,
+    DeliveryStatus Status,
+    int Attempt,
+    DateTimeOffset? NextRetryAt,
+    int? LastStatusCode,
+    string? LastError,
+    int? LatencyMs,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DeliveredAt)
+{
+    public static WebhookDeliveryResponse From(WebhookDelivery d) => new(
+        d.Id, d.EventId, d.EventType, d.EndpointId, d.Status, d.Attempt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null,
+        d.LastStatusCode, d.LastError, d.LatencyMs, d.CreatedAt, d.DeliveredAt);
+}
+
+public sealed record WebhookAttemptResponse(int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, int DurationMs, string? Error, string? ResponseBody)
+{
+    public static WebhookAttemptResponse From(WebhookAttempt a) => new(a.Number, a.AttemptedAt, a.StatusCode, a.DurationMs, a.Error, a.ResponseBody);
+}
+
+public sealed record WebhookDeliveryDetailResponse(
+    string Id,
+    string EventId,
+    string EventType,
+    string EndpointId,
+    DeliveryStatus Status,
+    int Attempt,
+    DateTimeOffset? NextRetryAt,
+    int? LastStatusCode,
+    string? LastError,
+    int? LatencyMs,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DeliveredAt,
+    IReadOnlyList<WebhookAttemptResponse> Attempts);
+
+public sealed record WebhookMetricsResponse(
+    string? EventType,
+    int WindowHours,
+    [property: Description("succeeded / (succeeded + failed + abandoned); null when none has finished.")] double? SuccessRate,
+    long Succeeded,
+    long Failed,
+    long Pending,
+    long Abandoned,
+    [property: Description("95th percentile (nearest rank) of the latency of succeeded deliveries.")] int? P95LatencyMs);

@@ -1,0 +1,351 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Webhooks;
+
+/// <summary>
+/// Turns committed events into deliveries and sends them, on every instance at once:
+/// <list type="number">
+/// <item>Dispatch: claims undispatched events (<c>FOR UPDATE SKIP LOCKED</c>), inserts one delivery per
+/// matching active endpoint and marks the events dispatched, in one transaction: a crash redoes it, never loses it.</item>
+/// <item>Send: claims due deliveries with a lease (<c>locked_until</c>, SKIP LOCKED) in a short transaction,
+/// sends outside it, and records the outcome only while the lease is still its own.</item>
+/// </list>
+/// It wakes on <c>NOTIFY ordercore_webhooks</c> (fired by triggers when events or deliveries change, at
+/// commit), at the next due retry, and otherwise every <see cref="WebhookOptions.PollInterval"/>.
+/// </summary>
+public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+{
+    public const string Channel = "ordercore_webhooks";
+    private const int DispatchBatch = 200;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listener = ListenAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var busy = await RunOnceAsync(stoppingToken);
+                wait = busy ? TimeSpan.Zero : await UntilNextDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Webhook delivery pass failed; retrying shortly");
+                wait = options.Value.PollInterval;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await _wake.WaitAsync(wait, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await listener;
+    }
+
+    /// <summary>One dispatch and one send pass; answers whether there may be more work right away.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var dispatched = await DispatchAsync(cancellationToken);
+        var sent = await SendDueAsync(cancellationToken);
+        return dispatched == DispatchBatch || sent == options.Value.Concurrency;
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                string connectionString;
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    connectionString = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>().Database.GetConnectionString()!;
+                }
+
+                var builder = new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 30, Pooling = false };
+                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                await connection.OpenAsync(stoppingToken);
+                connection.Notification += (_, _) => Wake();
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                Wake();
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Webhook LISTEN connection lost; polling until it is back");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+        var next = await db.Database.SqlQuery<DateTimeOffset?>($"""
+            SELECT min(GREATEST(next_attempt_at, COALESCE(locked_until, next_attempt_at))) AS "Value"
+            FROM webhook_deliveries WHERE status = 'pending'
+            """).SingleAsync(cancellationToken);
+        var poll = options.Value.PollInterval;
+        if (next is null)
+        {
+            return poll;
+        }
+
+        var until = next.Value - clock.GetUtcNow();
+        return until < TimeSpan.Zero ? TimeSpan.Zero : until < poll ? until : poll;
+    }
+
+    /// <summary>Creates the deliveries of up to one batch of committed, undispatched events; answers how many events it took.</summary>
+    public async Task<int> DispatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Locked until commit; another instance skips them and takes the next ones, so each event is
+        // dispatched once, and the unique (event, endpoint) index backs that up.
+        var events = await db.Set<EventRecord>()
+            .FromSql($"""
+                SELECT * FROM events WHERE dispatched_at IS NULL
+                ORDER BY created_at LIMIT {DispatchBatch}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = clock.GetUtcNow();
+        var tenantIds = events.Select(e => e.TenantId).Distinct().ToList();
+        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => tenantIds.Contains(e.TenantId) && e.Active).ToListAsync(cancellationToken);
+        foreach (var @event in events)
+        {
+            // Subscriptions are evaluated now, shortly after the commit; an endpoint created after the
+            // event does not receive it.
+            foreach (var endpoint in endpoints.Where(e => e.TenantId == @event.TenantId && e.CreatedAt <= @event.CreatedAt
+                         && Subscriptions.Matches(e.Events, @event.Type)))
+            {
+                db.WebhookDeliveries.Add(new WebhookDelivery
+                {
+                    TenantId = @event.TenantId, Id = Ids.New(Ids.WebhookDelivery), EndpointId = endpoint.Id, EventId = @event.Id,
+                    EventType = @event.Type, NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
+                });
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        var eventIds = events.Select(e => e.Id).ToList();
+        await db.Set<EventRecord>().IgnoreQueryFilters().Where(e => eventIds.Contains(e.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.DispatchedAt, now), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count;
+    }
+
+    /// <summary>Claims up to <see cref="WebhookOptions.Concurrency"/> due deliveries, sends them and records the outcomes.</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var token = Guid.NewGuid();
+        List<WebhookDelivery> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+            // One statement, one transaction: SKIP LOCKED passes over rows another instance is claiming, and
+            // the lease keeps them from being claimed again until it runs out (a crashed instance's do).
+            claimed = await db.WebhookDeliveries
+                .FromSql($"""
+                    UPDATE webhook_deliveries d SET locked_until = {now + settings.Lease}, lease_token = {token}
+                    FROM (SELECT tenant_id, id FROM webhook_deliveries
+                          WHERE status = 'pending' AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until < {now})
+                          ORDER BY next_attempt_at
+                          LIMIT {settings.Concurrency}
+                          FOR UPDATE SKIP LOCKED) due
+                    WHERE d.tenant_id = due.tenant_id AND d.id = due.id
+                    RETURNING d.*
+                    """)
+                .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+        }
+
+        await Task.WhenAll(claimed.Select(delivery => AttemptAsync(delivery, token, cancellationToken)));
+        return claimed.Count;
+    }
+
+    private async Task AttemptAsync(WebhookDelivery delivery, Guid token, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+        try
+        {
+            var endpoint = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
+                .SingleAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EndpointId, cancellationToken);
+            var @event = await db.Set<EventRecord>().IgnoreQueryFilters().AsNoTracking()
+                .SingleOrDefaultAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EventId, cancellationToken);
+            if (!endpoint.Active || @event is null)
+            {
+                await RecordAsync(db, delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
+                    endpoint.Active ? "the event no longer exists" : "not sent: the endpoint is deactivated", cancellationToken);
+                return;
+            }
+
+            var secrets = scope.ServiceProvider.GetRequiredService<WebhookSecrets>();
+            var now = clock.GetUtcNow();
+            var previous = endpoint.PreviousSecretCiphertext is not null && endpoint.PreviousSecretExpiresAt > now
+                ? secrets.Unprotect(endpoint.PreviousSecretCiphertext)
+                : null;
+            var json = scope.ServiceProvider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.From(@event), json);
+            var message = new WebhookMessage(endpoint.Url, @event.Id, @event.Type, delivery.Id, body, secrets.Unprotect(endpoint.SecretCiphertext), previous);
+
+            var result = await scope.ServiceProvider.GetRequiredService<WebhookSender>().SendAsync(message, cancellationToken);
+            var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
+            await RecordAsync(db, delivery, token, result, outcome, result.Error, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: give the delivery back now instead of when the lease runs out.
+            await db.WebhookDeliveries.IgnoreQueryFilters()
+                .Where(d => d.TenantId == delivery.TenantId && d.Id == delivery.Id && d.LeaseToken == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null),
+                    CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Delivery {DeliveryId} could not be attempted; it is retried when its lease runs out", delivery.Id);
+        }
+    }
+
+    /// <summary>
+    /// Records an attempt and its outcome, only if this worker still holds the lease and nobody recorded
+    /// this attempt meanwhile (the conditional UPDATE); otherwise nothing is written.
+    /// </summary>
+    private async Task RecordAsync(OrderCoreDbContext db, WebhookDelivery delivery, Guid token, SendResult? result, DeliveryOutcome outcome,
+        string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var number = delivery.Attempt + 1;
+        var succeeded = outcome.Status == DeliveryStatus.Succeeded;
+        error = error ?? (succeeded ? null : result?.StatusCode is { } code ? $"HTTP {code}" : null);
+        if (error is { Length: > 1000 })
+        {
+            error = error[..1000];
+        }
+
+        var attempt = result is null ? delivery.Attempt : number;
+        var lastStatusCode = result is null ? delivery.LastStatusCode : result.StatusCode;
+        int? latency = succeeded ? result?.DurationMs : null;
+        DateTimeOffset? deliveredAt = succeeded ? now : null;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.WebhookDeliveries.IgnoreQueryFilters()
+            .Where(d => d.TenantId == delivery.TenantId && d.Id == delivery.Id && d.LeaseToken == token && d.Attempt == delivery.Attempt)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, outcome.Status)
+                .SetProperty(d => d.Attempt, attempt)
+                .SetProperty(d => d.NextAttemptAt, outcome.NextAttemptAt)
+                .SetProperty(d => d.LastStatusCode, lastStatusCode)
+                .SetProperty(d => d.LastError, error)
+                .SetProperty(d => d.LatencyMs, latency)
+                .SetProperty(d => d.DeliveredAt, deliveredAt)
+                .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
+                .SetProperty(d => d.LeaseToken, (Guid?)null)
+                .SetProperty(d => d.UpdatedAt, now), cancellationToken);
+        if (updated == 0)
+        {
+            logger.LogWarning("Delivery {DeliveryId}: lease lost before the outcome of attempt {Attempt} was recorded", delivery.Id, number);
+            return;
+        }
+
+        if (result is not null)
+        {
+            db.WebhookAttempts.Add(new WebhookAttempt
+            {
+                TenantId = delivery.TenantId, DeliveryId = delivery.Id, Number = number, AttemptedAt = now - TimeSpan.FromMilliseconds(result.DurationMs),
+                StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = error, ResponseBody = result.ResponseBody,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            await UpdateEndpointAsync(db, delivery, outcome, succeeded, now, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task UpdateEndpointAsync(OrderCoreDbContext db, WebhookDelivery delivery, DeliveryOutcome outcome, bool succeeded, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var endpoint = await db.WebhookEndpoints.IgnoreQueryFilters()
+            .SingleAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EndpointId, cancellationToken);
+        if (succeeded)
+        {
+            endpoint.FailingSince = null;
+        }
+        else
+        {
+            endpoint.FailingSince ??= now;
+            if (outcome.DeactivateEndpoint && endpoint.Active)
+            {
+                endpoint.Deactivate(outcome.DeactivationReason!, now);
+            }
+            else if (endpoint.Active && now - endpoint.FailingSince >= options.Value.DeactivateAfterFailingFor)
+            {
+                endpoint.Deactivate($"every delivery failed since {endpoint.FailingSince:yyyy-MM-ddTHH:mm:ssZ}", now);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (!endpoint.Active && endpoint.DeactivatedAt == now)
+        {
+            logger.LogWarning("Webhook endpoint {EndpointId} deactivated: {Reason}", endpoint.Id, endpoint.DeactivatedReason);
+        }
+    }
+}
