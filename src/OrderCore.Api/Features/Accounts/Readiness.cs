@@ -59,7 +59,7 @@ public static class ReadinessSetup
 
     /// <summary>
     /// Puts <typeparamref name="TNew"/> where <typeparamref name="TOld"/> was, keeping the checklist's order; e.g. the
-    /// webhooks feature: <c>ReplaceReadinessCheck&lt;WebhookEndpointCheckPlaceholder, WebhookEndpointCheck&gt;()</c>.
+    /// deployment with its own delivery check: <c>ReplaceReadinessCheck&lt;WebhookDeliveryCheck, MyDeliveryCheck&gt;()</c>.
     /// </summary>
     public static IServiceCollection ReplaceReadinessCheck<TOld, TNew>(this IServiceCollection services)
         where TOld : class, IReadinessCheck where TNew : class, IReadinessCheck
@@ -74,14 +74,14 @@ public static class ReadinessSetup
         return services;
     }
 
-    /// <summary>The checklist of this branch. The two webhook checks are placeholders until the webhooks feature replaces them.</summary>
+    /// <summary>The go-live checklist, in the order it is shown.</summary>
     public static IServiceCollection AddAccountReadinessChecks(this IServiceCollection services) => services
         .AddReadinessCheck<ApiKeyAccessCheck>()
         .AddReadinessCheck<ApiKeyTtlCheck>()
         .AddReadinessCheck<CatalogPresentCheck>()
         .AddReadinessCheck<InventoryPresentCheck>()
-        .AddReadinessCheck<WebhookEndpointCheckPlaceholder>()
-        .AddReadinessCheck<WebhookDeliveryCheckPlaceholder>()
+        .AddReadinessCheck<Webhooks.WebhookEndpointCheck>()
+        .AddReadinessCheck<Webhooks.WebhookDeliveryCheck>()
         .AddReadinessCheck<OrderCreatedCheck>();
 
     internal static ReadinessCheckResult Result(this IReadinessCheck check, ReadinessStatus status, string detail) => new(check.Name, status, detail);
@@ -159,22 +159,4 @@ public sealed class OrderCreatedCheck : IReadinessCheck
         await context.Db.Orders.AnyAsync(cancellationToken)
             ? this.Result(ReadinessStatus.Pass, "at least one order was created")
             : this.Result(ReadinessStatus.Fail, "no order yet; create a test order");
-}
-
-/// <summary>Placeholder until webhooks land: an active endpoint subscribed to checkout.completed (or order.*).</summary>
-public sealed class WebhookEndpointCheckPlaceholder : IReadinessCheck
-{
-    public string Name => "webhook_endpoint";
-
-    public Task<ReadinessCheckResult> CheckAsync(ReadinessContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(this.Result(ReadinessStatus.Warn, "webhooks are not available yet"));
-}
-
-/// <summary>Placeholder until webhooks land: a successful delivery in the last 24 h and no abandoned delivery since.</summary>
-public sealed class WebhookDeliveryCheckPlaceholder : IReadinessCheck
-{
-    public string Name => "webhook_delivery";
-
-    public Task<ReadinessCheckResult> CheckAsync(ReadinessContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(this.Result(ReadinessStatus.Warn, "webhooks are not available yet"));
 }
