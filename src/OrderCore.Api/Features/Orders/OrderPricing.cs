@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
@@ -80,6 +79,4 @@ public static class OrderPricing
 
         return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency));
     }
-
-    public static JsonObject? CopyMetadata(JsonObject? metadata) => metadata?.DeepClone().AsObject();
 }
