@@ -39,9 +39,10 @@ public static class PlatformSetup
         var connectionString = configuration["ORDERCORE_DB"] ?? configuration.GetConnectionString("OrderCore")
             ?? throw new InvalidOperationException("Set ORDERCORE_DB to an Npgsql connection string, e.g. Host=127.0.0.1;Port=55432;Username=postgres;Database=ordercore");
         services.AddScoped<CurrentTenant>();
-        services.AddDbContext<OrderCoreDbContext>(options => OrderCoreDbContext.Configure(options, connectionString));
+        OrderCoreDbContext.AddOrderCoreDatabase(services, connectionString);
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<PostgresListener>();
         services.AddHostedService<DataProtectionKeyBootstrap>();
         // Keys live in the database so that every instance can decrypt what another encrypted.
         services.AddDataProtection().SetApplicationName("OrderCore").PersistKeysToDbContext<OrderCoreDbContext>();
@@ -53,6 +54,8 @@ public static class PlatformSetup
         services.AddHostedService<IdempotencyRecordSweeper>();
 
         services.Configure<AdminOptions>(options => options.Token = configuration["ORDERCORE_ADMIN_TOKEN"]);
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IPostgresNotificationHandler>(provider => provider.GetRequiredService<ApiKeyCache>());
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, AdminTokenAuthenticationHandler>(AdminTokenAuthenticationHandler.SchemeName, null);

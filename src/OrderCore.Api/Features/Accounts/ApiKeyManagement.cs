@@ -177,8 +177,9 @@ public static class ApiKeyManagement
         return TypedResults.Created($"/v1/account/api-keys/{key.Id}", NewApiKeyResponse.From(key, plainKey, rateLimit, now));
     }
 
-    /// <summary>Revokes at once: authentication reads the key on every request, on every instance.</summary>
-    public static async Task<Results<NoContent, ApiError>> Revoke(string id, OrderCoreDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>Revokes at once, on every instance (see <see cref="ApiKeyCache"/>).</summary>
+    public static async Task<Results<NoContent, ApiError>> Revoke(string id, OrderCoreDbContext db, ApiKeyCache keyCache, HttpContext context,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var key = await db.Set<ApiKey>().SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -188,13 +189,14 @@ public static class ApiKeyManagement
         }
 
         key.RevokedAt ??= now;
+        keyCache.InvalidateWhenAnswered(context);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>A new key with the same name, scopes, limit and lifetime; the old one works until the grace period ends.</summary>
     public static async Task<Results<Created<RolledApiKeyResponse>, ApiError>> Roll(string id, RollApiKeyRequest request, OrderCoreDbContext db,
-        CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken)
+        CurrentTenant tenant, ApiKeyCache keyCache, HttpContext context, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var old = await db.Set<ApiKey>().SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -222,6 +224,7 @@ public static class ApiKeyManagement
         }, now);
         var graceEnds = now.AddHours(request.GraceHours ?? 24);
         old.ExpiresAt = old.ExpiresAt is { } current && current < graceEnds ? current : graceEnds;
+        keyCache.InvalidateWhenAnswered(context);
         await db.SaveChangesAsync(cancellationToken);
         var rateLimit = await TenantRateLimitAsync(db, tenant.RequiredId, cancellationToken);
         return TypedResults.Created($"/v1/account/api-keys/{key.Id}",

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
@@ -17,19 +16,16 @@ namespace OrderCore.Api.Features.Webhooks;
 /// <item>Send: claims due deliveries with a lease (<c>locked_until</c>, SKIP LOCKED) in a short transaction,
 /// sends outside it, and records the outcome only while the lease is still its own.</item>
 /// </list>
-/// It wakes on <c>NOTIFY ordercore_webhooks</c> (fired by triggers when events or deliveries change, at
-/// commit), at the next due retry, and otherwise every <see cref="WebhookOptions.PollInterval"/>.
+/// It wakes on <c>NOTIFY ordercore_webhooks</c> (<see cref="WebhookWakeup"/>), at the next due retry, and
+/// otherwise every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
-public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock,
+public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
     ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
-    public const string Channel = "ordercore_webhooks";
     private const int DispatchBatch = 200;
-    private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listener = ListenAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
@@ -48,7 +44,7 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
             {
                 try
                 {
-                    await _wake.WaitAsync(wait, stoppingToken);
+                    await wakeup.WaitAsync(wait, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -56,8 +52,6 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
                 }
             }
         }
-
-        await listener;
     }
 
     /// <summary>One dispatch and one send pass; answers whether there may be more work right away.</summary>
@@ -66,64 +60,6 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
         var dispatched = await DispatchAsync(cancellationToken);
         var sent = await SendDueAsync(cancellationToken);
         return dispatched == DispatchBatch || sent == options.Value.Concurrency;
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already awake.
-        }
-    }
-
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                string connectionString;
-                await using (var scope = scopes.CreateAsyncScope())
-                {
-                    connectionString = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>().Database.GetConnectionString()!;
-                }
-
-                var builder = new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 30, Pooling = false };
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                Wake();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Webhook LISTEN connection lost; polling until it is back");
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
     }
 
     private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
@@ -346,6 +282,44 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
         if (!endpoint.Active && endpoint.DeactivatedAt == now)
         {
             logger.LogWarning("Webhook endpoint {EndpointId} deactivated: {Reason}", endpoint.Id, endpoint.DeactivatedReason);
+        }
+    }
+}
+
+/// <summary>
+/// Wakes the worker on <c>NOTIFY ordercore_webhooks</c>, fired by triggers when events or deliveries change
+/// (at commit), and whenever listening (re)starts, since notifications may have been missed meanwhile.
+/// </summary>
+public sealed class WebhookWakeup : IPostgresNotificationHandler, IDisposable
+{
+    public const string ChannelName = "ordercore_webhooks";
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public string Channel => ChannelName;
+
+    public void OnNotification(string payload) => Wake();
+
+    public void OnListeningChanged(bool listening)
+    {
+        if (listening)
+        {
+            Wake();
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
+
+    private void Wake()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already awake.
         }
     }
 }

@@ -3,6 +3,7 @@ using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Platform.Auth;
 using Polly;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 
@@ -31,6 +32,8 @@ public static class WebhooksApi
             })
             .AddResilienceHandler("webhook-timeout", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout));
+        services.AddSingleton<WebhookWakeup>();
+        services.AddSingleton<IPostgresNotificationHandler>(provider => provider.GetRequiredService<WebhookWakeup>());
         services.AddHostedService<WebhookDeliveryWorker>();
         // Replaces the accounts feature's zero counter for usage reports.
         services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();

@@ -12,7 +12,8 @@ namespace OrderCore.Api.Platform.Auth;
 /// <summary>
 /// Authenticates <c>X-API-Key: oc_live_...</c> or <c>Authorization: Bearer oc_live_...</c>. The key is
 /// looked up by its SHA-256 hash (the key itself is never stored) and the hashes are compared in constant
-/// time; the tenant it belongs to becomes the request's <see cref="CurrentTenant"/>.
+/// time; the tenant it belongs to becomes the request's <see cref="CurrentTenant"/>. Lookups are cached
+/// by <see cref="ApiKeyCache"/>, which every change to a key or tenant empties on every instance.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -20,6 +21,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     OrderCoreDbContext db,
     CurrentTenant currentTenant,
+    ApiKeyCache cache,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -45,34 +47,26 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeys.Hash(presented);
-        // No cache: one indexed lookup per request, so a revocation is effective at once on every instance.
-        var match = await db.Set<ApiKey>()
-            .IgnoreQueryFilters()
-            .Where(k => k.KeyHash == hash)
-            .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name, t.Status, TenantRateLimit = t.RateLimitPerMinute })
-            .AsNoTracking()
-            .SingleOrDefaultAsync(Context.RequestAborted);
-
-        if (match is null || !CryptographicOperations.FixedTimeEquals(match.Key.KeyHash, hash) || match.Key.RevokedAt is not null)
+        var match = await FindAsync(hash);
+        if (match is null || match.Revoked)
         {
             return Fail(ApiError.Unauthorized("Invalid API key"));
         }
 
-        if (match.Key.ExpiresAt <= clock.GetUtcNow())
+        if (match.ExpiresAt <= clock.GetUtcNow())
         {
             return Fail(ApiError.Unauthorized("API key expired", "expired_api_key"));
         }
 
-        var key = match.Key;
-        currentTenant.Resolve(key.TenantId, match.TenantName, key.Id, key.Scopes);
+        currentTenant.Resolve(match.TenantId, match.TenantName, match.KeyId, match.Scopes);
         var claims = new List<Claim>
         {
-            new(TenantIdClaim, key.TenantId),
-            new(ApiKeyIdClaim, key.Id),
-            new(TenantStatusClaim, match.Status == TenantStatus.Suspended ? TenantStatusText.Suspended : "active"),
-            new(RateLimitClaim, (key.RateLimitPerMinute ?? match.TenantRateLimit).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(TenantIdClaim, match.TenantId),
+            new(ApiKeyIdClaim, match.KeyId),
+            new(TenantStatusClaim, match.TenantStatus == TenantStatus.Suspended ? TenantStatusText.Suspended : "active"),
+            new(RateLimitClaim, match.RateLimitPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
-        claims.AddRange(key.Scopes.Select(s => new Claim(ScopeClaim, s)));
+        claims.AddRange(match.Scopes.Select(s => new Claim(ScopeClaim, s)));
         var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -82,6 +76,33 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ProblemWriter.WriteAsync(Context, ApiError.ForStatus(StatusCodes.Status403Forbidden));
+
+    /// <summary>From the cache, or one indexed lookup (cached for the next request unless a change raced it).</summary>
+    private async Task<ApiKeyMatch?> FindAsync(byte[] hash)
+    {
+        if (cache.TryGet(hash, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = cache.Generation;
+        var row = await db.Set<ApiKey>()
+            .IgnoreQueryFilters()
+            .Where(k => k.KeyHash == hash)
+            .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name, t.Status, TenantRateLimit = t.RateLimitPerMinute })
+            .AsNoTracking()
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (row is null || !CryptographicOperations.FixedTimeEquals(row.Key.KeyHash, hash))
+        {
+            return null;
+        }
+
+        var key = row.Key;
+        var match = new ApiKeyMatch(key.Id, key.TenantId, row.TenantName, row.Status, key.Scopes, key.ExpiresAt, key.RevokedAt is not null,
+            key.RateLimitPerMinute ?? row.TenantRateLimit);
+        cache.Store(hash, match, generation);
+        return match;
+    }
 
     private AuthenticateResult Fail(ApiError error)
     {

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using OrderCore.Api.Platform.Auth;
 
 namespace OrderCore.Api.Platform.Persistence;
 
@@ -11,6 +10,6 @@ public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<Ord
     {
         var options = new DbContextOptionsBuilder<OrderCoreDbContext>();
         OrderCoreDbContext.Configure(options, Environment.GetEnvironmentVariable("ORDERCORE_DB") ?? "Host=127.0.0.1;Database=ordercore");
-        return new OrderCoreDbContext(options.Options, new CurrentTenant());
+        return new OrderCoreDbContext(options.Options);
     }
 }

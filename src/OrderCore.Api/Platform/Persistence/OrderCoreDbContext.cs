@@ -10,18 +10,37 @@ namespace OrderCore.Api.Platform.Persistence;
 /// assembly; features reach their tables through extension properties (<c>db.Orders</c>). Every
 /// <see cref="ITenantOwned"/> entity gets a query filter bound to the request's tenant, so a query that
 /// forgets the tenant still cannot read another tenant's rows.
+/// Instances are pooled (<see cref="AddOrderCoreDatabase"/>): a request rents one and binds it to its
+/// <see cref="CurrentTenant"/>, which the filter reads at each query.
 /// </summary>
-public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> options, CurrentTenant tenant) : DbContext(options), IDataProtectionKeyContext
+public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
+    private CurrentTenant _tenant = new();
+
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance (they encrypt webhook secrets).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    internal string? TenantId => tenant.Id;
+    internal string? TenantId => _tenant.Id;
+
+    /// <summary>
+    /// Registers the context pooled (a request reuses a context and its internal services instead of building
+    /// them: a large share of a small request's cost) and scoped to the request's tenant.
+    /// </summary>
+    public static void AddOrderCoreDatabase(IServiceCollection services, string connectionString)
+    {
+        services.AddPooledDbContextFactory<OrderCoreDbContext>(options => Configure(options, connectionString));
+        services.AddScoped(provider =>
+        {
+            var db = provider.GetRequiredService<IDbContextFactory<OrderCoreDbContext>>().CreateDbContext();
+            db._tenant = provider.GetRequiredService<CurrentTenant>();
+            return db;
+        });
+    }
 
     /// <summary>The one place that configures the provider, shared by the app and design-time tooling.</summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseNpgsql(DatabaseConnection.WithDefaults(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -47,6 +66,19 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         }
     }
 
+    /// <summary>Back to the pool: forget the request's tenant, so a context rented without one reads nothing.</summary>
+    public override void Dispose()
+    {
+        _tenant = new CurrentTenant();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _tenant = new CurrentTenant();
+        return base.DisposeAsync();
+    }
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         StampTenant();
@@ -66,9 +98,9 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         {
             if (entry.State == EntityState.Added && string.IsNullOrEmpty(entry.Entity.TenantId))
             {
-                entry.Entity.TenantId = tenant.RequiredId;
+                entry.Entity.TenantId = _tenant.RequiredId;
             }
-            else if (entry.State is EntityState.Added or EntityState.Modified && tenant.Id is not null && entry.Entity.TenantId != tenant.Id)
+            else if (entry.State is EntityState.Added or EntityState.Modified && _tenant.Id is not null && entry.Entity.TenantId != _tenant.Id)
             {
                 throw new InvalidOperationException("A row of another tenant cannot be written in this request.");
             }
