@@ -89,7 +89,27 @@ public sealed partial class OpenApiTests(AppFixture app)
 
         var list = Resolve(doc, doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("get").GetProperty("responses").GetProperty("200")
             .GetProperty("content").GetProperty("application/json").GetProperty("schema"));
-        Assert.Superset(new HashSet<string> { "data", "page", "per_page", "total", "has_more" }, PropertyNames(list));
+        Assert.Superset(new HashSet<string> { "data", "page", "per_page", "total", "total_exact", "has_more" }, PropertyNames(list));
+    }
+
+    [Fact]
+    public async Task Every_list_answer_documents_that_total_is_capped_and_when_it_is_exact()
+    {
+        var doc = await DocumentAsync();
+
+        var lists = doc.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .Where(schema => PropertyNames(schema.Value).Contains("has_more"))
+            .ToArray();
+
+        Assert.NotEmpty(lists);
+        foreach (var list in lists)
+        {
+            var properties = list.Value.GetProperty("properties");
+            Assert.True(properties.TryGetProperty("total_exact", out var exact), $"{list.Name} lacks total_exact");
+            Assert.Equal("boolean", exact.GetProperty("type").GetString());
+            Assert.Contains("1,000", exact.GetProperty("description").GetString(), StringComparison.Ordinal);
+            Assert.Contains("1,000", properties.GetProperty("total").GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

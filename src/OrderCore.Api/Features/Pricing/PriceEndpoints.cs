@@ -114,7 +114,7 @@ public static class PriceEndpoints
 
         var found = await prices.ToPageAsync(page, p => p, cancellationToken);
         var data = await ToResponsesAsync(db, found.Data, cancellationToken);
-        return TypedResults.Ok(new Paged<PriceResponse>(data, found.Page, found.PerPage, found.Total, found.HasMore));
+        return TypedResults.Ok(new Paged<PriceResponse>(data, found.Page, found.PerPage, found.Total, found.TotalExact, found.HasMore));
     }
 
     public static async Task<Results<Ok<PriceResponse>, ApiError>> Get(string id, OrderCoreDbContext db, CancellationToken cancellationToken)

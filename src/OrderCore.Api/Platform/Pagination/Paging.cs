@@ -49,7 +49,20 @@ public sealed record PageNumberRequest
     public int Size => Math.Clamp(PerPage ?? PageRequest.DefaultPerPage, 1, PageRequest.MaxPerPage);
 }
 
-public sealed record Paged<T>(IReadOnlyList<T> Data, int Page, int PerPage, long Total, bool HasMore);
+/// <summary>
+/// One page of a list. <c>total</c> is capped at <see cref="Paging.MaxExactTotal"/> (<c>total_exact</c> false
+/// beyond it), so that counting never reads every match of a million-row list.
+/// </summary>
+public sealed record Paged<T>(
+    IReadOnlyList<T> Data,
+    int Page,
+    int PerPage,
+    [property: Description("Items matching the filters: exact up to 1,000; beyond that 1,000 with total_exact false.")]
+    long Total,
+    [property: Description("false when more than 1,000 items match and total is only that lower bound; "
+        + "walk the rest with has_more and starting_after.")]
+    bool TotalExact,
+    bool HasMore);
 
 /// <summary>An entity listed newest first by its time-ordered id.</summary>
 public interface IHasId
@@ -60,21 +73,31 @@ public interface IHasId
 public static class Paging
 {
     /// <summary>
+    /// The most rows a list counts. Beyond it <c>total</c> is this number with <c>total_exact</c> false:
+    /// counting every match made the first page of a million-row list take seconds. The descriptions on
+    /// <see cref="Paged{T}"/> and docs/conventions.md spell it out (1,000).
+    /// </summary>
+    public const int MaxExactTotal = 1_000;
+
+    /// <summary>
     /// The one pagination helper: newest first by time-ordered id; <c>starting_after</c> continues after
     /// that id with a keyset condition instead of an OFFSET.
     /// </summary>
     public static async Task<Paged<TOut>> ToPageAsync<T, TOut>(this IQueryable<T> query, PageRequest request,
         Func<T, TOut> map, CancellationToken cancellationToken) where T : class, IHasId
     {
-        var total = await query.LongCountAsync(cancellationToken);
         var ordered = query.OrderByDescending(e => e.Id);
         var window = request.StartingAfter is { } cursor
             ? ordered.Where(e => string.Compare(e.Id, cursor) < 0)
             : ordered.Skip((request.PageNumber - 1) * request.Size);
         var rows = await window.Take(request.Size + 1).ToListAsync(cancellationToken);
         var hasMore = rows.Count > request.Size;
+        // A keyset page starts at an unknown position, so only a page-number page can tell the total.
+        var (total, exact) = request.StartingAfter is null
+            ? await TotalAsync(query, request.PageNumber, request.Size, rows.Count, hasMore, cancellationToken)
+            : await CountUpToCapAsync(query, cancellationToken);
         var data = rows.Take(request.Size).Select(map).ToList();
-        return new Paged<TOut>(data, request.PageNumber, request.Size, total, hasMore);
+        return new Paged<TOut>(data, request.PageNumber, request.Size, total, exact, hasMore);
     }
 
     /// <summary>
@@ -84,10 +107,36 @@ public static class Paging
     public static async Task<Paged<TOut>> ToPageAsync<T, TOut>(this IOrderedQueryable<T> query, PageNumberRequest request,
         Func<T, TOut> map, CancellationToken cancellationToken)
     {
-        var total = await query.LongCountAsync(cancellationToken);
         var rows = await query.Skip((request.PageNumber - 1) * request.Size).Take(request.Size + 1).ToListAsync(cancellationToken);
         var hasMore = rows.Count > request.Size;
+        var (total, exact) = await TotalAsync(query, request.PageNumber, request.Size, rows.Count, hasMore, cancellationToken);
         var data = rows.Take(request.Size).Select(map).ToList();
-        return new Paged<TOut>(data, request.PageNumber, request.Size, total, hasMore);
+        return new Paged<TOut>(data, request.PageNumber, request.Size, total, exact, hasMore);
+    }
+
+    /// <summary>
+    /// The total of a page-number page. The last page (no more rows after it) already tells the exact
+    /// total, even beyond the cap, without a count query; an empty page after the first does not (its
+    /// offset may lie past the end), nor does a page with more after it.
+    /// </summary>
+    private static async Task<(long Total, bool Exact)> TotalAsync<T>(IQueryable<T> query, int page, int size, int rowsFetched,
+        bool hasMore, CancellationToken cancellationToken)
+    {
+        if (!hasMore && (rowsFetched > 0 || page == 1))
+        {
+            return ((long)(page - 1) * size + rowsFetched, true);
+        }
+
+        return await CountUpToCapAsync(query, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>SELECT count(*) FROM (... LIMIT cap + 1)</c>: stops at the (cap + 1)th match however many there
+    /// are, and that extra row tells "exactly the cap" from "more than the cap".
+    /// </summary>
+    private static async Task<(long Total, bool Exact)> CountUpToCapAsync<T>(IQueryable<T> query, CancellationToken cancellationToken)
+    {
+        var counted = await query.Take(MaxExactTotal + 1).LongCountAsync(cancellationToken);
+        return counted > MaxExactTotal ? (MaxExactTotal, false) : (counted, true);
     }
 }

@@ -399,6 +399,7 @@ public sealed class OrderQueryTests(AppFixture app)
         Assert.Equal(page, list.Body.GetProperty("page").GetInt32());
         Assert.Equal(perPage, list.Body.GetProperty("per_page").GetInt32());
         Assert.Equal(total, list.Body.GetProperty("total").GetInt32());
+        Assert.True(list.Body.GetProperty("total_exact").GetBoolean());
         Assert.Equal(hasMore, list.Body.GetProperty("has_more").GetBoolean());
         Assert.Equal(expectedIds, Ids(list));
     }
