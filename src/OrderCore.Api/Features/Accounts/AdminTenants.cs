@@ -64,7 +64,7 @@ public static class AdminTenants
         if (sent.Has("status")) tenant.Status = patch.Status!.Value;
         if (sent.Has("trial_ends_at")) tenant.TrialEndsAt = patch.TrialEndsAt?.ToUniversalTime();
         if (sent.Has("rate_limit_per_minute")) tenant.RateLimitPerMinute = patch.RateLimitPerMinute!.Value;
-        keyCache.InvalidateWhenAnswered(context);
+        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(TenantResponse.From(tenant));
     }

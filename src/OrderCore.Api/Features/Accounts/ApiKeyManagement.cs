@@ -189,7 +189,7 @@ public static class ApiKeyManagement
         }
 
         key.RevokedAt ??= now;
-        keyCache.InvalidateWhenAnswered(context);
+        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -224,7 +224,7 @@ public static class ApiKeyManagement
         }, now);
         var graceEnds = now.AddHours(request.GraceHours ?? 24);
         old.ExpiresAt = old.ExpiresAt is { } current && current < graceEnds ? current : graceEnds;
-        keyCache.InvalidateWhenAnswered(context);
+        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var rateLimit = await TenantRateLimitAsync(db, tenant.RequiredId, cancellationToken);
         return TypedResults.Created($"/v1/account/api-keys/{key.Id}",

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
@@ -20,8 +21,9 @@ public sealed record ApiKeyMatch(
 /// <list type="bullet">
 /// <item>Triggers on <c>api_keys</c> and <c>tenants</c> fire <c>NOTIFY ordercore_auth</c> when a row changes
 /// (revocation, expiry, scopes, limits, suspension); every instance empties its cache on it.</item>
-/// <item>The instance that made the change empties its own cache as its answer starts, after the commit,
-/// so its next request cannot see the old row even before the notification arrives.</item>
+/// <item>A request that changes keys or tenants through the API (<see cref="InvalidateEverywhereAsync"/>)
+/// sends the notification itself, empties this instance's cache after its commit, and answers only once
+/// this instance has received the notification, which PostgreSQL hands to every listening instance at once.</item>
 /// <item>While the <c>LISTEN</c> connection is down nothing is cached (every request reads the database),
 /// and the cache starts empty when it is back.</item>
 /// <item>A lookup that raced an invalidation is not stored (<see cref="Generation"/>).</item>
@@ -37,7 +39,12 @@ public sealed class ApiKeyCache(TimeProvider clock) : IPostgresNotificationHandl
 
     private readonly ConcurrentDictionary<string, (ApiKeyMatch Match, long StoredAt)> _entries = new(StringComparer.Ordinal);
     private long _generation;
+    private long _notifications;
+    private TaskCompletionSource _nextNotification = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _listening;
+
+    /// <summary>How long a changing request waits for its own notification before answering anyway.</summary>
+    public static readonly TimeSpan NotificationWait = TimeSpan.FromSeconds(2);
 
     public string Channel => ChannelName;
 
@@ -84,15 +91,54 @@ public sealed class ApiKeyCache(TimeProvider clock) : IPostgresNotificationHandl
         _entries.Clear();
     }
 
-    /// <summary>For a request that changes keys or tenants: empties this instance's cache once the change is committed.</summary>
-    public void InvalidateWhenAnswered(HttpContext context) =>
-        context.Response.OnStarting(() =>
+    /// <summary>
+    /// For a request that changes keys or tenants: notifies every instance when the request's transaction
+    /// commits, and holds the answer until the commit is done and this instance has emptied its cache and
+    /// received the notification.
+    /// </summary>
+    public async Task InvalidateEverywhereAsync(OrderCoreDbContext db, HttpContext context, CancellationToken cancellationToken)
+    {
+        var seen = Interlocked.Read(ref _notifications);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ChannelName}, '')", cancellationToken);
+        context.Response.OnStarting(async () =>
         {
             InvalidateAll();
-            return Task.CompletedTask;
-        });
+            if (!_listening)
+            {
+                return;
+            }
 
-    public void OnNotification(string payload) => InvalidateAll();
+            try
+            {
+                await NotificationAfterAsync(seen).WaitAsync(NotificationWait);
+            }
+            catch (TimeoutException)
+            {
+                // Answer anyway: the instances empty their caches when the notification does arrive.
+            }
+        });
+    }
+
+    public void OnNotification(string payload)
+    {
+        Interlocked.Increment(ref _notifications);
+        InvalidateAll();
+        Interlocked.Exchange(ref _nextNotification, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private async Task NotificationAfterAsync(long seen)
+    {
+        while (true)
+        {
+            var next = Volatile.Read(ref _nextNotification);
+            if (Interlocked.Read(ref _notifications) > seen)
+            {
+                return;
+            }
+
+            await next.Task;
+        }
+    }
 
     public void OnListeningChanged(bool listening)
     {

@@ -1,0 +1,30 @@
+using Npgsql;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Tests.Platform.UnitTests;
+
+public sealed class DatabaseConnectionTests
+{
+    [Fact]
+    public void Defaults_apply_where_the_connection_string_is_silent()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(DatabaseConnection.WithDefaults("Host=db.internal;Username=app;Database=ordercore"));
+
+        Assert.Equal("db.internal", settings.Host);
+        Assert.Equal(DatabaseConnection.DefaultMaxPoolSize, settings.MaxPoolSize);
+        Assert.True(settings.NoResetOnClose);
+        Assert.True(settings.MaxAutoPrepare > 0);
+    }
+
+    [Theory]
+    [InlineData("Host=h;Maximum Pool Size=7;No Reset On Close=false;Max Auto Prepare=0")]
+    [InlineData("Host=h;MaxPoolSize=7;NoResetOnClose=false;MaxAutoPrepare=0")]
+    public void The_operators_settings_win_whatever_their_spelling(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(DatabaseConnection.WithDefaults(connectionString));
+
+        Assert.Equal(7, settings.MaxPoolSize);
+        Assert.False(settings.NoResetOnClose);
+        Assert.Equal(0, settings.MaxAutoPrepare);
+    }
+}
