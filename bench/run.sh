@@ -108,6 +108,13 @@ FIRST_SKU="$(head -1 "$WORK/skus.txt")"
 
 export BENCH_LUA="$ROOT/bench/lua" BENCH_SKUS="$WORK/skus.txt" BENCH_OUT="$RESULTS"
 orders_in_table() { sql -c "SELECT count(*) FROM orders WHERE tenant_id = '$TENANT_ID'"; }
+# the paths of the read scenarios, drawn from the orders in the table now (and all three mixed, for the warm-up)
+read_paths() {
+  sql -c "SELECT '/v1/orders/' || id FROM orders WHERE tenant_id = '$TENANT_ID' ORDER BY random() LIMIT 1000" >"$WORK/get.txt"
+  sql -c "SELECT '/v1/orders/lookup?merchant_reference_id=' || merchant_reference_id FROM orders WHERE tenant_id = '$TENANT_ID' AND merchant_reference_id IS NOT NULL ORDER BY random() LIMIT 1000" >"$WORK/lookup.txt"
+  echo "/v1/orders" >"$WORK/list.txt"
+  { cat "$WORK/get.txt" "$WORK/lookup.txt"; for _ in $(seq 1 500); do echo /v1/orders; done; } >"$WORK/reads.txt"
+}
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$APP_PID/status"; }
 
 # run SCENARIO CONNECTIONS SCRIPT [wrk args]: one wrk run, appended to the results with the API's peak RSS
@@ -127,9 +134,16 @@ open(path, "w").write("\n".join(lines) + "\n")
 PY
 }
 
-log "warm-up: ${WARMUP}s of order creation at 32 connections"
-(BENCH_OUT=/dev/null BENCH_SCENARIO=warmup BENCH_CONNECTIONS=32 BENCH_ORDERS_IN_TABLE=0 BENCH_RUN_ID=warm \
-  wrk -t2 -c32 -d"${WARMUP}s" -s "$ROOT/bench/lua/create_order.lua" "$BASE" >/dev/null)
+# One warm-up per service start, over every path measured (the JIT tiers up each path's code, and a path
+# first met during its own measurement would be measured half-compiled): order creation, then reads.
+warm() {
+  (BENCH_OUT=/dev/null BENCH_SCENARIO=warmup BENCH_CONNECTIONS=32 BENCH_ORDERS_IN_TABLE=0 BENCH_RUN_ID="warm$RANDOM" \
+    wrk -t2 -c32 -d"$1s" -s "$ROOT/bench/lua/$2" "$BASE" >/dev/null)
+}
+log "warm-up: $((WARMUP * 2 / 3))s of order creation, then $((WARMUP / 3))s of get, list and lookup, at 32 connections"
+warm $((WARMUP * 2 / 3)) create_order.lua
+read_paths
+BENCH_PATHS="$WORK/reads.txt" warm $((WARMUP / 3)) get.lua
 
 for c in "${CONNECTIONS[@]}"; do
   runs=1; [[ $c == 32 ]] && runs=$RUNS_AT_32
@@ -146,9 +160,7 @@ for c in "${CONNECTIONS[@]}"; do run replay "$c" replay.lua; done
 
 read_scenarios() {
   local cs=("$@")
-  sql -c "SELECT '/v1/orders/' || id FROM orders WHERE tenant_id = '$TENANT_ID' ORDER BY random() LIMIT 1000" >"$WORK/get.txt"
-  sql -c "SELECT '/v1/orders/lookup?merchant_reference_id=' || merchant_reference_id FROM orders WHERE tenant_id = '$TENANT_ID' AND merchant_reference_id IS NOT NULL ORDER BY random() LIMIT 1000" >"$WORK/lookup.txt"
-  echo "/v1/orders" >"$WORK/list.txt"
+  read_paths
   for c in "${cs[@]}"; do
     BENCH_PATHS="$WORK/get.txt" run get_order "$c" get.lua
     BENCH_PATHS="$WORK/list.txt" run list_orders "$c" get.lua
