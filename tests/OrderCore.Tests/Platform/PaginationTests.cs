@@ -167,4 +167,19 @@ public sealed class PaginationTests(AppFixture app)
         list.Body.GetProperty("data").EnumerateArray().Select(o => o.GetProperty("id").GetString()!).ToArray();
 
     private static string LastId(ApiResponse list) => Ids(list)[^1];
+
+    [Theory]
+    [InlineData("/v1/customers?page=2147483647&per_page=100")]
+    [InlineData("/v1/inventory?page=2147483647&per_page=100")]
+    public async Task A_page_number_far_past_the_end_answers_an_empty_page(string path)
+    {
+        var tenant = await app.CreateTenantAsync();
+        await tenant.SeedCustomersAsync(3);
+
+        var answer = await tenant.Client.GetJsonAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Empty(answer.Body.GetProperty("data").EnumerateArray());
+        Assert.False(answer.Body.GetProperty("has_more").GetBoolean());
+    }
 }

@@ -25,7 +25,10 @@ public sealed record PageRequest
     [FromQuery(Name = "starting_after")]
     public string? StartingAfter { get; init; }
 
-    public int PageNumber => StartingAfter is null ? Math.Max(Page ?? 1, 1) : 1;
+    /// <summary>Pages past the last possible offset answer empty, like any page past the end (the offset must fit an int).</summary>
+    public const int MaxPage = int.MaxValue / MaxPerPage;
+
+    public int PageNumber => StartingAfter is null ? Math.Clamp(Page ?? 1, 1, MaxPage) : 1;
 
     public int Size => Math.Clamp(PerPage ?? DefaultPerPage, 1, MaxPerPage);
 }
@@ -44,7 +47,7 @@ public sealed record PageNumberRequest
     [FromQuery(Name = "per_page")]
     public int? PerPage { get; init; }
 
-    public int PageNumber => Math.Max(Page ?? 1, 1);
+    public int PageNumber => Math.Clamp(Page ?? 1, 1, PageRequest.MaxPage);
 
     public int Size => Math.Clamp(PerPage ?? PageRequest.DefaultPerPage, 1, PageRequest.MaxPerPage);
 }
