@@ -1,9 +1,11 @@
 -- Adds :n orders (one line each) to tenant :'tenant' with plain SQL, fast: the scale scenarios measure
 -- get / list / lookup against tables of this size. Ids are shaped like real ones but sort before them
--- (older), numbers continue from the tenant's counter, and every order has a merchant reference.
+-- (older), numbers continue from the tenant's sequence (the first seeded order takes the number
+-- next_order_number gives, which also creates the sequence if missing; the sequence is then moved past
+-- the last one), and every order has a merchant reference.
 \set ON_ERROR_STOP on
 BEGIN;
-SELECT coalesce(max(last_number), 0) AS base FROM order_number_counters WHERE tenant_id = :'tenant' \gset
+SELECT next_order_number(:'tenant') - 1 AS base \gset
 INSERT INTO orders (id, tenant_id, number, status, currency, merchant_reference_id, subtotal, total, event_sequence, created_at, updated_at)
 SELECT 'order_' || lpad(to_hex(:base + i), 32, '0'), :'tenant', :base + i, 'pending', 'USD', 'seed-' || (:base + i), 10, 10, 1,
        now() - make_interval(secs => :n - i), now() - make_interval(secs => :n - i)
@@ -14,7 +16,6 @@ FROM generate_series(1, :n) AS i;
 INSERT INTO order_status_changes (tenant_id, order_id, sequence, "to", at)
 SELECT :'tenant', 'order_' || lpad(to_hex(:base + i), 32, '0'), 1, 'pending', now() - make_interval(secs => :n - i)
 FROM generate_series(1, :n) AS i;
-INSERT INTO order_number_counters (tenant_id, last_number) VALUES (:'tenant', :base + :n)
-ON CONFLICT (tenant_id) DO UPDATE SET last_number = GREATEST(order_number_counters.last_number, EXCLUDED.last_number);
+SELECT setval(quote_ident('order_numbers_' || :'tenant')::regclass, :base + :n);
 COMMIT;
 ANALYZE orders; ANALYZE order_lines; ANALYZE order_status_changes;

@@ -56,9 +56,8 @@ public static class CreateTenant
     public static async Task<Created<CreateTenantResponse>> Handle(CreateTenantRequest request, OrderCoreDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var (tenant, key, plainKey) = TenantProvisioning.Provision(db, request.Name!.Trim(), request.RateLimitPerMinute ?? Tenant.DefaultRateLimitPerMinute,
-            clock.GetUtcNow(), plan: request.Plan ?? TenantPlan.Trial);
-        await db.SaveChangesAsync(cancellationToken);
+        var (tenant, key, plainKey) = await TenantProvisioning.ProvisionAsync(db, request.Name!.Trim(),
+            request.RateLimitPerMinute ?? Tenant.DefaultRateLimitPerMinute, clock.GetUtcNow(), cancellationToken, plan: request.Plan ?? TenantPlan.Trial);
         return TypedResults.Created($"/admin/v1/tenants/{tenant.Id}", new CreateTenantResponse(
             TenantResponse.From(tenant),
             new CreatedApiKeyResponse(key.Id, plainKey, key.Prefix, key.Scopes, key.CreatedAt)));

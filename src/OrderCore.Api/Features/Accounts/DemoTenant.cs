@@ -52,10 +52,9 @@ public sealed class DemoTenant(IServiceScopeFactory scopes, IOptions<DemoTenantO
             return;
         }
 
-        var provisioned = TenantProvisioning.Provision(db, "Demo", 1000, clock.GetUtcNow(), key, "Demo key");
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            var provisioned = await TenantProvisioning.ProvisionAsync(db, "Demo", 1000, clock.GetUtcNow(), cancellationToken, key, "Demo key");
             logger.LogInformation("Created demo tenant {TenantId} (key in {KeyFile})", provisioned.Tenant.Id, path);
         }
         catch (Exception ex) when (ex.IsUniqueViolation())

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
@@ -12,9 +13,12 @@ public static class TenantProvisioning
 {
     public static readonly TimeSpan TrialLength = TimeSpan.FromDays(14);
 
-    /// <summary>Adds a tenant and a full-access key to the context; the caller saves. <paramref name="plainKey"/> defaults to a new key.</summary>
-    public static ProvisionedTenant Provision(OrderCoreDbContext db, string name, int rateLimitPerMinute, DateTimeOffset now,
-        string? plainKey = null, string keyName = "Default key", TenantPlan plan = TenantPlan.Trial)
+    /// <summary>
+    /// Saves a tenant and a full-access key, and creates the tenant's order-number sequence.
+    /// <paramref name="plainKey"/> defaults to a new key.
+    /// </summary>
+    public static async Task<ProvisionedTenant> ProvisionAsync(OrderCoreDbContext db, string name, int rateLimitPerMinute, DateTimeOffset now,
+        CancellationToken cancellationToken, string? plainKey = null, string keyName = "Default key", TenantPlan plan = TenantPlan.Trial)
     {
         var tenant = new Tenant
         {
@@ -34,6 +38,8 @@ public static class TenantProvisioning
         };
         db.Set<Tenant>().Add(tenant);
         db.Set<ApiKey>().Add(apiKey);
+        await db.SaveChangesAsync(cancellationToken);
+        await PlaceOrder.CreateOrderNumberSequenceAsync(db, tenant.Id, cancellationToken);
         return new ProvisionedTenant(tenant, apiKey, plainKey);
     }
 

@@ -20,7 +20,10 @@ public sealed class Order : ITenantOwned, IHasId
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
 
-    /// <summary>Per-tenant, gap-free and increasing; shown as <c>OC-000123</c>.</summary>
+    /// <summary>
+    /// Unique and increasing per tenant, from the tenant's sequence (<c>next_order_number</c>); a failed or
+    /// rolled-back order leaves a gap. Shown as <c>OC-000123</c>.
+    /// </summary>
     public long Number { get; init; }
     public OrderStatus Status { get; set; } = OrderStatus.Pending;
     public string? CustomerId { get; init; }
@@ -131,22 +134,6 @@ public sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
         builder.Property(l => l.ProductName).HasMaxLength(500);
         builder.Property(l => l.UnitPrice).HasPrecision(19, 4);
         builder.Property(l => l.LineTotal).HasPrecision(19, 4);
-    }
-}
-
-/// <summary>The last order number given out per tenant.</summary>
-public sealed class OrderNumberCounter
-{
-    public required string TenantId { get; init; }
-    public long LastNumber { get; set; }
-}
-
-public sealed class OrderNumberCounterConfiguration : IEntityTypeConfiguration<OrderNumberCounter>
-{
-    public void Configure(EntityTypeBuilder<OrderNumberCounter> builder)
-    {
-        builder.ToTable("order_number_counters");
-        builder.HasKey(c => c.TenantId);
     }
 }
 

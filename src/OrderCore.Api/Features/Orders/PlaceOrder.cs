@@ -194,16 +194,24 @@ public static class PlaceOrder
     }
 
     /// <summary>
-    /// Gap-free per tenant: the counter row stays locked until the order's transaction ends, and a
-    /// rolled-back order gives its number back. Taken after stock is reserved, to hold the lock briefly.
+    /// The tenant's next number from its own sequence (<c>next_order_number</c>, created by the
+    /// OrderNumberSequences migration): unique and increasing per tenant. <c>nextval</c> holds no lock
+    /// until commit, so orders of one tenant do not queue behind each other; the price is that a failed or
+    /// rolled-back order leaves a gap (<c>nextval</c> is never rolled back). Taken after stock is reserved,
+    /// so the commonest refusal, insufficient stock, uses no number.
     /// </summary>
     private static async Task<long> NextOrderNumberAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken)
     {
-        var numbers = await db.Database.SqlQuery<long>($"""
-            INSERT INTO order_number_counters (tenant_id, last_number) VALUES ({tenantId}, 1)
-            ON CONFLICT (tenant_id) DO UPDATE SET last_number = order_number_counters.last_number + 1
-            RETURNING last_number AS "Value"
-            """).ToListAsync(cancellationToken);
+        var numbers = await db.Database.SqlQuery<long>($"SELECT next_order_number({tenantId}) AS \"Value\"").ToListAsync(cancellationToken);
         return numbers.Single();
     }
+
+    /// <summary>
+    /// Creates the tenant's order-number sequence when the tenant is provisioned. <c>next_order_number</c>
+    /// would create it on the first order too, but racing first orders then queue on an advisory lock
+    /// until the creating order commits; this way that is only the fallback (tenants from before the
+    /// sequences, or a sequence dropped by hand).
+    /// </summary>
+    public static async Task CreateOrderNumberSequenceAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT create_order_number_sequence({tenantId})", cancellationToken);
 }

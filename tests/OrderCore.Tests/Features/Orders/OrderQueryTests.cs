@@ -5,7 +5,7 @@ using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Orders;
 
-/// <summary>Reading orders back, listing them, and what a created order holds (numbers, money, lines, stock).</summary>
+/// <summary>Reading orders back, listing them, and what a created order holds (money, lines, stock; numbers: <see cref="OrderNumberTests"/>).</summary>
 public sealed class OrderQueryTests(AppFixture app)
 {
     // ---------------------------------------------------------------- GET /v1/orders/{id}
@@ -209,29 +209,6 @@ public sealed class OrderQueryTests(AppFixture app)
         Assert.All(forBob.Body.GetProperty("data").EnumerateArray(), o => Assert.Equal(bob, o.GetProperty("customer_id").GetString()));
         Assert.Equal(0, forNobody.Body.GetProperty("total").GetInt32());
         Assert.Equal(6, all.Body.GetProperty("total").GetInt32());
-    }
-
-    // ---------------------------------------------------------------- order numbers
-
-    [Fact]
-    public async Task Order_numbers_increase_per_tenant_independently()
-    {
-        var a = await app.CreateTenantAsync();
-        var b = await app.CreateTenantAsync();
-        var skuA = await a.SeedSkuAsync();
-        var skuB = await b.SeedSkuAsync();
-
-        var numbers = new List<(char Tenant, string Number)>();
-        foreach (var who in "AABABA")
-        {
-            var (tenant, sku) = who == 'A' ? (a, skuA) : (b, skuB);
-            var answer = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)));
-            Assert.Equal(HttpStatusCode.Created, answer.Status);
-            numbers.Add((who, answer.Str("order_number")));
-        }
-
-        Assert.Equal(new[] { "OC-000001", "OC-000002", "OC-000003", "OC-000004" }, numbers.Where(n => n.Tenant == 'A').Select(n => n.Number));
-        Assert.Equal(new[] { "OC-000001", "OC-000002" }, numbers.Where(n => n.Tenant == 'B').Select(n => n.Number));
     }
 
     // ---------------------------------------------------------------- money

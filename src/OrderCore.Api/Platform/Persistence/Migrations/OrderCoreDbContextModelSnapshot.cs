@@ -616,23 +616,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderNumberCounter", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasColumnType("text")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
-
-                    b.Property<long>("LastNumber")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_number");
-
-                    b.HasKey("TenantId")
-                        .HasName("pk_order_number_counters");
-
-                    b.ToTable("order_number_counters", (string)null);
-                });
-
             modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
                 {
                     b.Property<string>("TenantId")
