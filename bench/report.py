@@ -59,6 +59,28 @@ lines += ["", "## create_order against the PostgreSQL ceiling (pgbench running b
           "| connections | create_order req/s | pgbench tps | ratio | p99 ratio |", "| ---: | ---: | ---: | ---: | ---: |"]
 for r in ratios:
     lines.append(f"| {r['connections']} | {r['create_order_rps']:.0f} | {r['pgbench_order_txn_tps']:.0f} | {r['ratio']} | {r['p99_ratio']} |")
+
+# Before/after: the run recorded in before.json (the first full run, before profiling) against this one.
+try:
+    before = json.load(open(f"{out_dir}/before.json"))
+except FileNotFoundError:
+    before = None
+if before:
+    def key(r):
+        return (r["scenario"], r["connections"], r["orders_in_table"])
+    earlier = {key(r): r for r in before["results"]}
+    lines += ["", f"## Before and after profiling (before: the {before['mode']} run of {before['generated_at']}, `before.json`)", "",
+              "| scenario | connections | orders in table | req/s before | req/s now | p99 ms before | p99 ms now | peak RSS MB before | now |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in folded:
+        b = earlier.get(key(r))
+        if b:
+            lines.append(f"| {r['scenario']} | {r['connections']} | {r['orders_in_table'] if r['orders_in_table'] is not None else '-'} | "
+                         f"{b['rps']:.0f} | {r['rps']:.0f} | {b['p99_ms']} | {r['p99_ms']} | {b['peak_rss_mb'] or '-'} | {r['peak_rss_mb'] or '-'} |")
+    try:
+        lines += ["", open(f"{out_dir}/profiling.md").read().rstrip()]
+    except FileNotFoundError:
+        pass
 open(f"{out_dir}/latest.md", "w").write("\n".join(lines) + "\n")
 
 import matplotlib
