@@ -35,7 +35,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then kill -TERM "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; fi
-  if [[ -n "$PG_DIR" ]]; then pg_stop "$PG_DIR" || true; rm -rf "$PG_DIR"; fi
+  if [[ -n "$PG_DIR" ]]; then pg_stop "$PG_DIR/data" || true; rm -rf "$PG_DIR"; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -72,7 +72,7 @@ PY
 else
   PG_DIR="$(mktemp -d /tmp/ordercore-bench-pg.XXXXXX)"
   chmod 755 "$PG_DIR"   # the cluster may run as the postgres OS user
-  pg_init "$PG_DIR/data" "shared_buffers = 256MB" "max_connections = 300" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
+  pg_init "$PG_DIR/data" "shared_buffers = 2GB" "effective_cache_size = 8GB" "max_connections = 300" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
   pg_start "$PG_DIR/data" "$(pg_free_port)"
   pg_ensure_db "$PG_PORT" ordercore_bench
   DB="$(pg_conn_string "$PG_PORT" ordercore_bench)"
@@ -97,7 +97,6 @@ TENANT_JSON="$(curl -fsS -X POST "$BASE/admin/v1/tenants" -H "Authorization: Bea
   -d '{"name":"bench","rate_limit_per_minute":1000000}')"
 export BENCH_API_KEY="$(jq -r .api_key.key <<<"$TENANT_JSON")"
 TENANT_ID="$(jq -r .tenant.id <<<"$TENANT_JSON")"
-KEY_HASH="$(printf '%s' "$BENCH_API_KEY" | sha256sum | cut -d' ' -f1)"
 
 log "seeding $SKUS SKUs with ample stock through the catalog import"
 CSV="$(echo 'product_name,sku_code,unit_price,quantity_on_hand'; for i in $(seq 1 $SKUS); do echo "Bench product $i,BENCH-$i,10.00,100000000"; done)"
@@ -188,7 +187,7 @@ for c in "${CONNECTIONS[@]}"; do
     log "pgbench order_txn.sql: $c clients, ${DURATION}s"
     rm -f "$WORK"/pgbench_log.*
     (cd "$WORK" && "$PGBENCH" -n -M simple -c "$c" -j 2 -T "$DURATION" -l --log-prefix=pgbench_log \
-      -f "$ROOT/bench/sql/order_txn.sql" -D tenant="$TENANT_ID" -D keyhash="$KEY_HASH" -D skus="$SKUS" \
+      -f "$ROOT/bench/sql/order_txn.sql" -D tenant="$TENANT_ID" -D skus="$SKUS" \
       "$CONNINFO" >"$WORK/pgbench-$c-$r.txt" 2>&1) || { log "pgbench failed:"; tail -5 "$WORK/pgbench-$c-$r.txt"; exit 1; }
     python3 - "$WORK" "$c" "$RESULTS" "$WORK/pgbench-$c-$r.txt" <<'PY'
 import glob, json, re, sys

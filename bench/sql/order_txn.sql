@@ -1,5 +1,5 @@
 -- One order, as POST /v1/orders writes it (two lines, unique Idempotency-Key), for pgbench:
---   pgbench -M simple -f order_txn.sql -D tenant=... -D keyhash=... -D skus=1000 ...
+--   pgbench -M simple -f order_txn.sql -D tenant=... -D skus=1000 ...
 -- It mirrors, statement for statement and round trip for round trip, what the API sends; checked by
 -- capturing the API's statements with log_statement=all (see bench/README.md). Ids the API makes in
 -- process are made here in the first SELECT. "\;" joins statements into one round trip, as EF Core
