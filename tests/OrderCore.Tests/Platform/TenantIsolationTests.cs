@@ -128,4 +128,27 @@ public sealed class TenantIsolationTests(AppFixture app)
 
     private static string[] Ids(ApiResponse list) =>
         list.Body.GetProperty("data").EnumerateArray().Select(o => o.GetProperty("id").GetString()!).ToArray();
+
+    [Fact]
+    public async Task Lookup_by_merchant_reference_only_finds_the_callers_own_orders()
+    {
+        var a = await app.CreateTenantAsync();
+        var b = await app.CreateTenantAsync();
+        var skuA = await a.SeedSkuAsync();
+        var skuB = await b.SeedSkuAsync();
+        var ofA = await a.Client.PostJsonAsync("/v1/orders", new { items = new[] { new { sku_id = skuA.SkuId, quantity = 1 } }, merchant_reference_id = "cart-shared" });
+        var onlyA = await a.Client.PostJsonAsync("/v1/orders", new { items = new[] { new { sku_id = skuA.SkuId, quantity = 1 } }, merchant_reference_id = "cart-of-a" });
+        // B's order is the older one: a lookup that ignored the tenant would still answer A's newer order.
+        var ofB = await b.Client.PostJsonAsync("/v1/orders", new { items = new[] { new { sku_id = skuB.SkuId, quantity = 1 } }, merchant_reference_id = "cart-shared" });
+        var newerOfA = await a.Client.PostJsonAsync("/v1/orders", new { items = new[] { new { sku_id = skuA.SkuId, quantity = 1 } }, merchant_reference_id = "cart-shared" });
+        Assert.All(new[] { ofA, onlyA, ofB, newerOfA }, o => Assert.Equal(HttpStatusCode.Created, o.Status));
+
+        var sharedAsB = await b.Client.GetJsonAsync("/v1/orders/lookup?merchant_reference_id=cart-shared");
+        var sharedAsA = await a.Client.GetJsonAsync("/v1/orders/lookup?merchant_reference_id=cart-shared");
+        var onlyAAsB = await b.Client.GetJsonAsync("/v1/orders/lookup?merchant_reference_id=cart-of-a");
+
+        Assert.Equal(ofB.Str("id"), sharedAsB.Str("id"));
+        Assert.Equal(newerOfA.Str("id"), sharedAsA.Str("id"));
+        onlyAAsB.AssertError(HttpStatusCode.NotFound, "not_found");
+    }
 }

@@ -22,7 +22,7 @@ public interface IPostgresNotificationHandler
 /// subscription), shared by every <see cref="IPostgresNotificationHandler"/>. Reconnects every second
 /// while the database is unreachable and tells the handlers when listening starts and stops.
 /// </summary>
-public sealed class PostgresListener(IEnumerable<IPostgresNotificationHandler> handlers, IServiceScopeFactory scopes, TimeProvider clock,
+public sealed class PostgresListener(IEnumerable<IPostgresNotificationHandler> handlers, IDbContextFactory<OrderCoreDbContext> contexts, TimeProvider clock,
     ILogger<PostgresListener> logger) : BackgroundService
 {
     private readonly ILookup<string, IPostgresNotificationHandler> _byChannel = handlers.ToLookup(h => h.Channel, StringComparer.Ordinal);
@@ -84,8 +84,8 @@ public sealed class PostgresListener(IEnumerable<IPostgresNotificationHandler> h
 
     private string ConnectionString()
     {
-        using var scope = scopes.CreateScope();
-        var configured = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>().Database.GetConnectionString()!;
+        using var db = contexts.CreateDbContext();
+        var configured = db.Database.GetConnectionString()!;
         return new NpgsqlConnectionStringBuilder(configured) { KeepAlive = 30, Pooling = false }.ConnectionString;
     }
 
