@@ -16,9 +16,12 @@ public static class FeaturesSetup
 {
     public static void AddFeatures(this WebApplicationBuilder builder)
     {
+        // Each feature registers its own go-live checks; this order is the checklist's order.
         builder.AddAccounts();
+        builder.AddCatalog();
         builder.AddInventory();
         builder.AddWebhooks();
+        builder.AddOrders();
     }
 
     public static void MapFeatures(this WebApplication app)

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Readiness;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
@@ -13,7 +14,7 @@ public static class AccountApi
         builder.Services.Configure<PlanOptions>(builder.Configuration.GetSection("Plans"));
         // The webhooks feature registers its own counter; whichever order the features are added in, it wins.
         builder.Services.TryAddScoped<IWebhookDeliveryCounter, NoWebhookDeliveries>();
-        builder.Services.AddAccountReadinessChecks();
+        builder.Services.AddReadinessCheck<ApiKeyAccessCheck>().AddReadinessCheck<ApiKeyTtlCheck>();
     }
 
     public static void MapAccountApi(this RouteGroupBuilder v1)

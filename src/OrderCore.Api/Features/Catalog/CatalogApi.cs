@@ -1,10 +1,14 @@
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Catalog;
 
 public static class CatalogApi
 {
+    /// <summary>The go-live check for an orderable catalog.</summary>
+    public static void AddCatalog(this WebApplicationBuilder builder) => builder.Services.AddReadinessCheck<CatalogPresentCheck>();
+
     public static void MapCatalogApi(this RouteGroupBuilder v1)
     {
         var products = v1.MapGroup("/products").WithTags("Catalog").RequireScopes(Scopes.CatalogRead, Scopes.CatalogWrite);

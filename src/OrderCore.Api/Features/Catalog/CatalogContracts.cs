@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using FluentValidation;
-using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Validation;
 
@@ -106,9 +105,6 @@ public static class CatalogRules
     public static IRuleBuilderOptions<T, string?> ValidName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required").MaximumLength(500).WithMessage("must be at most 500 characters");
 
-    public static IRuleBuilderOptions<T, string?> ValidWritableId<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(id => id is not null && Ids.IsWritable(id))
-            .WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:-], not shaped like a generated id");
 }
 
 public sealed class SkuRequestValidator : AbstractValidator<SkuRequest>
@@ -124,7 +120,7 @@ public sealed class ProductRequestValidator : AbstractValidator<ProductRequest>
 {
     public ProductRequestValidator()
     {
-        RuleFor(r => r.Id).ValidWritableId().When(r => r.Id is not null);
+        RuleFor(r => r.Id).ValidWritableId();
         RuleFor(r => r.Name).ValidName();
         RuleFor(r => r.Description).MaximumLength(5000).WithMessage("must be at most 5000 characters");
         RuleFor(r => r.ExternalId).MaximumLength(255).WithMessage("must be at most 255 characters");

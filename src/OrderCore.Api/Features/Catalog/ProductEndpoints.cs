@@ -2,8 +2,6 @@ using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Json;
@@ -62,8 +60,7 @@ public static class ProductEndpoints
         var id = request.Id ?? Ids.New(Ids.Product);
         if (request.Id is not null && await db.Products.AnyAsync(p => p.Id == request.Id, cancellationToken))
         {
-            return ApiError.Conflict("resource_exists", $"A product with id {request.Id} already exists; use PUT /v1/products/{request.Id} to replace it")
-                .With("product_id", request.Id);
+            return ClientIds.Exists("product", "/v1/products", request.Id);
         }
 
         var product = new Product { Id = id, Name = request.Name!, CreatedAt = now, UpdatedAt = now };
@@ -78,9 +75,9 @@ public static class ProductEndpoints
     public static async Task<Results<Ok<ProductResponse>, Created<ProductResponse>, ApiError>> Put(string id, ProductRequest request,
         OrderCoreDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Id is not null && request.Id != id)
+        if (ClientIds.CheckPutBody(id, request.Id) is { } mismatch)
         {
-            return ApiError.Validation("id", "must match the id in the path (or be omitted)");
+            return mismatch;
         }
 
         var now = clock.GetUtcNow();
@@ -88,10 +85,9 @@ public static class ProductEndpoints
         var created = product is null;
         if (product is null)
         {
-            // A new product takes a client id; generated-looking ids (prod_...) are only ever made here.
-            if (!Ids.IsWritable(id))
+            if (ClientIds.CheckNew(id) is { } invalid)
             {
-                return ApiError.Validation("id", "must be 1 to 128 characters of [A-Za-z0-9._:-], not shaped like a generated id");
+                return invalid;
             }
 
             product = new Product { Id = id, Name = request.Name!, CreatedAt = now, UpdatedAt = now };
@@ -134,8 +130,8 @@ public static class ProductEndpoints
     /// Erases a product nothing refers to. A product whose SKUs appear on orders or reservations is
     /// archived instead: orders keep pointing at a real product, and it can no longer be ordered.
     /// </summary>
-    public static async Task<Results<NoContent, ApiError>> Delete(string id, OrderCoreDbContext db, TimeProvider clock,
-        CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ApiError>> Delete(string id, OrderCoreDbContext db, IEnumerable<IProductReferences> references,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var product = await db.Products.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (product is null)
@@ -144,8 +140,12 @@ public static class ProductEndpoints
         }
 
         var skuIds = db.Skus.Where(s => s.ProductId == id).Select(s => s.Id);
-        var referenced = await db.Orders.SelectMany(o => o.Lines).AnyAsync(l => l.ProductId == id, cancellationToken)
-            || await db.InventoryReservations.AnyAsync(r => skuIds.Contains(r.SkuId), cancellationToken);
+        var referenced = false;
+        foreach (var reference in references)
+        {
+            referenced = referenced || await reference.RefersToAsync(db, id, skuIds, cancellationToken);
+        }
+
         if (referenced)
         {
             product.Status = ProductStatus.Archived;
@@ -153,7 +153,11 @@ public static class ProductEndpoints
         }
         else
         {
-            await db.InventoryMovements.Where(m => skuIds.Contains(m.SkuId)).ExecuteDeleteAsync(cancellationToken);
+            foreach (var reference in references)
+            {
+                await reference.ForgetAsync(db, skuIds, cancellationToken);
+            }
+
             db.Products.Remove(product);
         }
 

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Validation;
 using OrderCore.Api.Platform.Auth;
 using System.ComponentModel;
 using System.Text.Json.Nodes;
@@ -5,8 +6,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Identifiers;
@@ -49,7 +48,7 @@ public sealed class CustomerRequestValidator : AbstractValidator<CustomerRequest
 {
     public CustomerRequestValidator()
     {
-        RuleFor(r => r.Id).ValidWritableId().When(r => r.Id is not null);
+        RuleFor(r => r.Id).ValidWritableId();
         RuleFor(r => r.Email).MaximumLength(320).WithMessage("must be at most 320 characters")
             .EmailAddress().WithMessage("must be an email address");
         RuleFor(r => r.Name).MaximumLength(500).WithMessage("must be at most 500 characters");
@@ -105,9 +104,9 @@ public static class CustomerEndpoints
     public static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ApiError>> Put(string id, CustomerRequest request,
         OrderCoreDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Id is not null && request.Id != id)
+        if (ClientIds.CheckPutBody(id, request.Id) is { } mismatch)
         {
-            return ApiError.Validation("id", "must match the id in the path (or be omitted)");
+            return mismatch;
         }
 
         var now = clock.GetUtcNow();
@@ -115,9 +114,9 @@ public static class CustomerEndpoints
         var created = customer is null;
         if (customer is null)
         {
-            if (!Ids.IsWritable(id))
+            if (ClientIds.CheckNew(id) is { } invalid)
             {
-                return ApiError.Validation("id", "must be 1 to 128 characters of [A-Za-z0-9._:-], not shaped like a generated id");
+                return invalid;
             }
 
             customer = new Customer { Id = id, CreatedAt = now };
@@ -156,7 +155,7 @@ public static class CustomerEndpoints
     internal static ApiError NotFound(string id) => ApiError.NotFound($"No customer with id {id}");
 
     private static ApiError Exists(string id) =>
-        ApiError.Conflict("resource_exists", $"A customer with id {id} already exists; use PUT /v1/customers/{id} to replace it").With("customer_id", id);
+        ClientIds.Exists("customer", "/v1/customers", id);
 
     private static void Replace(Customer customer, CustomerRequest request, DateTimeOffset now)
     {

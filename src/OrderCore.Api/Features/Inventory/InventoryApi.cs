@@ -1,13 +1,19 @@
+using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Inventory;
 
 public static class InventoryApi
 {
-    /// <summary>Background work of the inventory: releasing expired reservations.</summary>
-    public static void AddInventory(this WebApplicationBuilder builder) =>
+    /// <summary>Background work of the inventory (releasing expired reservations), and what it keeps about products.</summary>
+    public static void AddInventory(this WebApplicationBuilder builder)
+    {
         builder.Services.AddHostedService<ReservationExpirySweeper>();
+        builder.Services.AddProductReferences<StockProductReferences>();
+        builder.Services.AddReadinessCheck<InventoryPresentCheck>();
+    }
 
     public static void MapInventoryApi(this RouteGroupBuilder v1)
     {

@@ -154,21 +154,11 @@ public sealed record ReleaseStockRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public static class InventoryRules
-{
-    public const int MaxQuantity = 1_000_000;
-
-    public static IRuleBuilderOptions<T, int?> ValidQuantity<T>(this IRuleBuilder<T, int?> rule) =>
-        rule.NotNull().WithMessage("is required")
-            .GreaterThan(0).WithMessage("must be greater than 0")
-            .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
-}
-
 public sealed class LocationRequestValidator : AbstractValidator<LocationRequest>
 {
     public LocationRequestValidator()
     {
-        RuleFor(r => r.Id).Matches(Ids.WritableIdPattern).WithMessage("must be 1 to 128 characters of [A-Za-z0-9._:-]").When(r => r.Id is not null);
+        RuleFor(r => r.Id).ValidWritableId();
         RuleFor(r => r.Code).ValidCode();
         RuleFor(r => r.Name).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
     }

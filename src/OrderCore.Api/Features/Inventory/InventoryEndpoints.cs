@@ -209,15 +209,7 @@ public static class InventoryEndpoints
     private static async Task<(Sku Sku, string LocationId)> ResolveAsync(OrderCoreDbContext db, string? skuId, string? skuCode, string? locationId,
         CancellationToken cancellationToken)
     {
-        var skus = db.Skus.AsNoTracking();
-        var sku = skuId is not null
-            ? await skus.SingleOrDefaultAsync(s => s.Id == skuId, cancellationToken)
-            : await skus.SingleOrDefaultAsync(s => s.SkuCode == skuCode, cancellationToken);
-        if (sku is null)
-        {
-            var (field, value) = skuId is not null ? ("sku_id", skuId) : ("sku_code", skuCode!);
-            throw new ApiError(StatusCodes.Status404NotFound, "sku_not_found", $"No SKU with {field} {value}").With(field, value).ToException();
-        }
+        var sku = await Skus.ResolveAsync(db, skuId, skuCode, cancellationToken);
 
         if (locationId is not null)
         {

@@ -25,8 +25,7 @@ public static class LocationEndpoints
     {
         if (request.Id is not null && await db.Locations.AnyAsync(l => l.Id == request.Id, cancellationToken))
         {
-            return ApiError.Conflict("resource_exists", $"A location with id {request.Id} already exists; use PUT /v1/locations/{request.Id} to replace it")
-                .With("location_id", request.Id);
+            return ClientIds.Exists("location", "/v1/locations", request.Id);
         }
 
         var now = clock.GetUtcNow();
@@ -40,9 +39,9 @@ public static class LocationEndpoints
     public static async Task<Results<Ok<LocationResponse>, Created<LocationResponse>, ApiError>> Put(string id, LocationRequest request,
         OrderCoreDbContext db, CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Id is not null && request.Id != id)
+        if (ClientIds.CheckPutBody(id, request.Id) is { } mismatch)
         {
-            return ApiError.Validation("id", "must match the id in the path (or be omitted)");
+            return mismatch;
         }
 
         var now = clock.GetUtcNow();
@@ -50,10 +49,9 @@ public static class LocationEndpoints
         var created = location is null;
         if (location is null)
         {
-            // A new location takes a client id; generated-looking ids (loc_...) are only ever made here.
-            if (!Ids.IsWritable(id))
+            if (ClientIds.CheckNew(id) is { } invalid)
             {
-                return ApiError.Validation("id", "must be 1 to 128 characters of [A-Za-z0-9._:-]");
+                return invalid;
             }
 
             location = new Location { Id = id, Code = request.Code!, Name = request.Name!, CreatedAt = now, UpdatedAt = now };

@@ -35,11 +35,7 @@ public static class OrderPricing
 
         var ids = items.Where(i => i.SkuId is not null).Select(i => i.SkuId!).Distinct().ToList();
         var codes = items.Where(i => i.SkuCode is not null).Select(i => i.SkuCode!).Distinct().ToList();
-        var skus = await db.Skus
-            .Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode))
-            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new { Sku = s, Product = p })
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+        var skus = await Skus.FindWithProductsAsync(db, ids, codes, cancellationToken);
 
         var resolved = new List<(int Position, Sku Sku, Product Product, int Quantity)>();
         for (var i = 0; i < items.Count; i++)
@@ -48,16 +44,13 @@ public static class OrderPricing
             var match = skus.FirstOrDefault(s => item.SkuId is not null ? s.Sku.Id == item.SkuId : s.Sku.SkuCode == item.SkuCode);
             if (match is null)
             {
-                var (field, value) = item.SkuId is not null ? ("sku_id", item.SkuId) : ("sku_code", item.SkuCode!);
-                throw new ApiError(StatusCodes.Status404NotFound, "sku_not_found", $"No SKU with {field} {value} (items[{i}])")
-                    .With(field, value).With("param", $"items[{i}].{field}").ToException();
+                var notFound = Skus.NotFound(item.SkuId, item.SkuCode);
+                throw (notFound with { Message = $"{notFound.Message} (items[{i}])" })
+                    .With("param", $"items[{i}].{(item.SkuId is not null ? "sku_id" : "sku_code")}").ToException();
             }
 
-            if (match.Product.Status != ProductStatus.Active || match.Sku.Status != SkuStatus.Active)
+            if (match.UnavailableBecause is { } why)
             {
-                var why = match.Product.Status != ProductStatus.Active
-                    ? $"its product {match.Product.Id} is {match.Product.Status.ToString().ToLowerInvariant()}"
-                    : "the SKU is inactive";
                 throw new ApiError(StatusCodes.Status409Conflict, "product_unavailable", $"SKU {match.Sku.SkuCode} cannot be ordered: {why}")
                     .With("sku_id", match.Sku.Id).With("product_id", match.Product.Id).ToException();
             }

@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Validation;
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

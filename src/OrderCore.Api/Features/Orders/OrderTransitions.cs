@@ -1,3 +1,4 @@
+using OrderCore.Api.Platform.Validation;
 using System.ComponentModel;
 using System.Text.Json.Nodes;
 using FluentValidation;

@@ -1,10 +1,16 @@
+using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Orders;
 
 public static class OrdersApi
 {
+    /// <summary>What orders keep about products, and the go-live check for a first order.</summary>
+    public static void AddOrders(this WebApplicationBuilder builder) =>
+        builder.Services.AddProductReferences<OrderProductReferences>().AddReadinessCheck<OrderCreatedCheck>();
+
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
     {
         var orders = v1.MapGroup("/orders").WithTags("Orders").RequireScopes(Scopes.OrdersRead, Scopes.OrdersWrite);

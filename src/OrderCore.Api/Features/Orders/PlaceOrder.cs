@@ -1,10 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -73,7 +69,6 @@ public sealed record OrderItemRequest
 public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRequest>
 {
     public const int MaxItems = 100;
-    public const int MaxQuantity = 1_000_000;
 
     public PlaceOrderValidator()
     {
@@ -84,52 +79,19 @@ public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRe
         RuleForEach(r => r.Items).ChildRules(item =>
         {
             item.RequireOneOf("sku_id", i => i.SkuId, "sku_code", i => i.SkuCode);
-            item.RuleFor(i => i.Quantity)
-                .NotNull().WithMessage("is required")
-                .GreaterThan(0).WithMessage("must be greater than 0")
-                .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
+            item.RuleFor(i => i.Quantity).ValidQuantity();
         });
         RuleFor(r => r.Currency)
             .ValidCurrency();
         RuleFor(r => r.CustomerId).MaximumLength(128).WithMessage("must be at most 128 characters");
         RuleFor(r => r.MerchantReferenceId)
-            .Must(r => r is null || MerchantReference.IsValid(r))
-            .WithMessage("must be 1 to 128 characters of [a-zA-Z0-9._:-]");
+            .ValidMerchantReference();
         RuleFor(r => r.Metadata).SetValidator(new MetadataValidator()!);
         RuleFor(r => r.Channel).MaximumLength(128).WithMessage("must be at most 128 characters");
         RuleFor(r => r.SourcePlatform).MaximumLength(128).WithMessage("must be at most 128 characters");
         RuleFor(r => r.Payment!.Provider).NotEmpty().WithMessage("is required with payment").MaximumLength(64)
             .WithMessage("must be at most 64 characters").When(r => r.Payment is not null);
         RuleFor(r => r.Payment!.Reference).MaximumLength(255).WithMessage("must be at most 255 characters").When(r => r.Payment is not null);
-    }
-}
-
-public static partial class MerchantReference
-{
-    public static bool IsValid(string value) => Pattern().IsMatch(value);
-
-    [GeneratedRegex("^[a-zA-Z0-9._:-]{1,128}$")]
-    private static partial Regex Pattern();
-}
-
-/// <summary>Metadata is a JSON object of at most 50 keys and 8 KiB (of compact UTF-8 JSON).</summary>
-public sealed class MetadataValidator : AbstractValidator<JsonObject>
-{
-    public const int MaxKeys = 50;
-    public const int MaxBytes = 8 * 1024;
-
-    // Only for measuring: the default encoder would \u-escape every non-ASCII and HTML-sensitive character
-    // (6 bytes each), so "8 KiB" of Japanese text would really be about 4. This one writes them as UTF-8;
-    // only characters outside the BMP (emoji) are still escaped, and count 12 bytes instead of 4.
-    private static readonly JsonSerializerOptions Measuring = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public MetadataValidator()
-    {
-        RuleFor(m => m.Count).LessThanOrEqualTo(MaxKeys).WithMessage($"must have at most {MaxKeys} keys")
-            .OverridePropertyName("");
-        RuleFor(m => Encoding.UTF8.GetByteCount(m.ToJsonString(Measuring))).LessThanOrEqualTo(MaxBytes)
-            .WithMessage($"must be at most {MaxBytes} bytes as JSON")
-            .OverridePropertyName("");
     }
 }
 

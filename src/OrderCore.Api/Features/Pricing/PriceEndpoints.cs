@@ -126,12 +126,10 @@ public static class PriceEndpoints
     public static async Task<Results<Created<PriceResponse>, ApiError>> Create(PriceRequest request, OrderCoreDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var sku = request.SkuId is { } skuId
-            ? await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.Id == skuId, cancellationToken)
-            : await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.SkuCode == request.SkuCode, cancellationToken);
+        var sku = await Skus.FindAsync(db, request.SkuId, request.SkuCode, cancellationToken);
         if (sku is null)
         {
-            return request.SkuId is not null ? PricingErrors.SkuNotFound("sku_id", request.SkuId) : PricingErrors.SkuNotFound("sku_code", request.SkuCode!);
+            return Skus.NotFound(request.SkuId, request.SkuCode);
         }
 
         var list = request.PriceListId is { } listId

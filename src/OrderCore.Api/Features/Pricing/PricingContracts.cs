@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using FluentValidation;
-using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform.Errors;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
@@ -148,8 +147,6 @@ public sealed record PricePatch
 
 public static class PricingRules
 {
-    public const int MaxQuantity = PlaceOrderValidator.MaxQuantity;
-
     /// <summary>numeric(19,4) holds 15 digits before the decimal point.</summary>
     public const decimal MaxUnitAmount = 999_999_999_999_999m;
 
@@ -162,7 +159,7 @@ public static class PricingRules
 
     public static IRuleBuilderOptions<T, int?> ValidMinQuantity<T>(this IRuleBuilder<T, int?> rule) =>
         rule.GreaterThan(0).WithMessage("must be greater than 0")
-            .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
+            .LessThanOrEqualTo(SharedRules.MaxQuantity).WithMessage($"must be at most {SharedRules.MaxQuantity}");
 
     /// <summary>The window check on the values after a create or patch: <c>valid_from</c> must come before <c>valid_to</c>.</summary>
     public static ApiError? CheckWindow(DateTimeOffset? validFrom, DateTimeOffset? validTo) =>
@@ -180,9 +177,6 @@ public static class PricingErrors
     public static ApiError PriceListNotFound(string id) => ApiError.NotFound($"No price list with id {id}");
 
     public static ApiError PriceNotFound(string id) => ApiError.NotFound($"No price with id {id}");
-
-    public static ApiError SkuNotFound(string field, string value) =>
-        new ApiError(StatusCodes.Status404NotFound, "sku_not_found", $"No SKU with {field} {value}").With(field, value);
 
     public static ApiError PriceListNotFoundFor(string field, string value) =>
         new ApiError(StatusCodes.Status404NotFound, "price_list_not_found", $"No price list with {field} {value}").With(field, value);

@@ -44,7 +44,7 @@ public sealed class ResolvePriceQueryValidator : AbstractValidator<ResolvePriceQ
         RuleFor(q => q.Currency).ValidCurrency();
         RuleFor(q => q.Quantity)
             .GreaterThan(0).WithMessage("must be greater than 0")
-            .LessThanOrEqualTo(PricingRules.MaxQuantity).WithMessage($"must be at most {PricingRules.MaxQuantity}");
+            .LessThanOrEqualTo(SharedRules.MaxQuantity).WithMessage($"must be at most {SharedRules.MaxQuantity}");
     }
 }
 
@@ -84,12 +84,10 @@ public static class ResolvePrice
             return CustomerErrors.NotFound(customerId);
         }
 
-        var sku = query.SkuId is { } skuId
-            ? await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.Id == skuId, cancellationToken)
-            : await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.SkuCode == query.SkuCode, cancellationToken);
+        var sku = await Skus.FindAsync(db, query.SkuId, query.SkuCode, cancellationToken);
         if (sku is null)
         {
-            return query.SkuId is not null ? PricingErrors.SkuNotFound("sku_id", query.SkuId) : PricingErrors.SkuNotFound("sku_code", query.SkuCode!);
+            return Skus.NotFound(query.SkuId, query.SkuCode);
         }
 
         var now = clock.GetUtcNow();

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Features.Accounts;
+using OrderCore.Api.Platform.Readiness;
 using OrderCore.Api.Platform.Events;
 
 namespace OrderCore.Api.Features.Webhooks;

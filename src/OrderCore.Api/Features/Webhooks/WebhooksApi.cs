@@ -4,6 +4,7 @@ using OrderCore.Api.Platform.Auth;
 using Polly;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Webhooks;
 
@@ -37,6 +38,7 @@ public static class WebhooksApi
         services.AddHostedService<WebhookDeliveryWorker>();
         // Replaces the accounts feature's zero counter for usage reports.
         services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();
+        services.AddReadinessCheck<WebhookEndpointCheck>().AddReadinessCheck<WebhookDeliveryCheck>();
     }
 
     public static void MapWebhooksApi(this RouteGroupBuilder v1)

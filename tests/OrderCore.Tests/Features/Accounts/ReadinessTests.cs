@@ -1,5 +1,5 @@
 using System.Net;
-using OrderCore.Api.Features.Accounts;
+using OrderCore.Api.Platform.Readiness;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Accounts;

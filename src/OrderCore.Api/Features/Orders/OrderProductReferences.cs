@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Platform.Persistence;
+
+namespace OrderCore.Api.Features.Orders;
+
+/// <summary>A product on an order line is archived, never erased: the order keeps pointing at a real product.</summary>
+internal sealed class OrderProductReferences : IProductReferences
+{
+    public Task<bool> RefersToAsync(OrderCoreDbContext db, string productId, IQueryable<string> skuIds, CancellationToken cancellationToken) =>
+        db.Orders.SelectMany(o => o.Lines).AnyAsync(l => l.ProductId == productId, cancellationToken);
+
+    public Task ForgetAsync(OrderCoreDbContext db, IQueryable<string> skuIds, CancellationToken cancellationToken) => Task.CompletedTask;
+}
