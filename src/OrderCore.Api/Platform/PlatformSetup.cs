@@ -34,7 +34,7 @@ public static class PlatformSetup
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = ValidatorOptions.Global.PropertyNameResolver;
-        services.AddValidatorsFromAssemblyContaining<OrderCoreDbContext>(ServiceLifetime.Singleton);
+        services.AddValidatorsFromAssemblyContaining<OrderCoreDbContext>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         var connectionString = configuration["ORDERCORE_DB"] ?? configuration.GetConnectionString("OrderCore")
             ?? throw new InvalidOperationException("Set ORDERCORE_DB to an Npgsql connection string, e.g. Host=127.0.0.1;Port=55432;Username=postgres;Database=ordercore");

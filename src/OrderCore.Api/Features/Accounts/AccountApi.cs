@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public static class AccountApi
+internal static class AccountApi
 {
     public static void AddAccounts(this WebApplicationBuilder builder)
     {

@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed record AccountAuthResponse(
+internal sealed record AccountAuthResponse(
     string TenantId,
     string TenantName,
     string AuthMode,
@@ -17,9 +17,9 @@ public sealed record AccountAuthResponse(
     int? ApiKeyExpiresInDays,
     ApiKeyStatus? ApiKeyExpiryStatus);
 
-public sealed record ApiKeyCounts(int Active, int ExpiringSoon, int Expired, int Revoked);
+internal sealed record ApiKeyCounts(int Active, int ExpiringSoon, int Expired, int Revoked);
 
-public sealed record AccountStatusResponse(
+internal sealed record AccountStatusResponse(
     string TenantId,
     string TenantName,
     TenantPlan Plan,
@@ -29,7 +29,7 @@ public sealed record AccountStatusResponse(
     ApiKeyCounts ApiKeys);
 
 /// <summary><c>GET /v1/account/auth</c> and <c>GET /v1/account/status</c>.</summary>
-public static class AccountInfo
+internal static class AccountInfo
 {
     public static async Task<Ok<AccountAuthResponse>> Auth(OrderCoreDbContext db, CurrentTenant tenant, TimeProvider clock,
         CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using OrderCore.Api.Platform.Usage;
 namespace OrderCore.Api.Features.Accounts;
 
 /// <summary>Order quotas per calendar month by plan (configuration section <c>Plans</c>); null is unlimited.</summary>
-public sealed class PlanOptions
+internal sealed class PlanOptions
 {
     public long? TrialOrderQuota { get; set; } = 100;
     public long? StarterOrderQuota { get; set; } = 1_000;
@@ -34,12 +34,12 @@ public interface IWebhookDeliveryCounter
     Task<long> CountDeliveriesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
-public sealed class NoWebhookDeliveries : IWebhookDeliveryCounter
+internal sealed class NoWebhookDeliveries : IWebhookDeliveryCounter
 {
     public Task<long> CountDeliveriesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => Task.FromResult(0L);
 }
 
-public sealed record AccountUsageResponse(
+internal sealed record AccountUsageResponse(
     string Period,
     DateTimeOffset PeriodStart,
     DateTimeOffset PeriodEnd,
@@ -51,7 +51,7 @@ public sealed record AccountUsageResponse(
     long ProjectedOrders,
     bool ProjectedExceedsQuota);
 
-public static class AccountUsage
+internal static class AccountUsage
 {
     public static async Task<Ok<AccountUsageResponse>> Handle(OrderCoreDbContext db, CurrentTenant tenant, ApiRequestCounter counter,
         IWebhookDeliveryCounter webhooks, IOptions<PlanOptions> plans, TimeProvider clock, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ public static class AccountUsage
         var end = start.AddMonths(1);
 
         var plan = await db.Set<Tenant>().Where(t => t.Id == tenant.Id).Select(t => t.Plan).SingleAsync(cancellationToken);
-        var orders = await db.Orders.LongCountAsync(o => o.CreatedAt >= start && o.CreatedAt < end, cancellationToken);
+        var orders = await OrderNumbers.CountCreatedAsync(db, start, end, cancellationToken);
         // Flushed counts (all instances) plus what this instance has counted since its last flush.
         var flushed = await db.Set<ApiUsage>().Where(u => u.Month == month).Select(u => (long?)u.ApiRequests).SingleOrDefaultAsync(cancellationToken) ?? 0;
         var requests = flushed + counter.Pending(tenant.RequiredId, month);

@@ -6,7 +6,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public static class AdminApi
+internal static class AdminApi
 {
     /// <summary>Operator routes under <c>/admin/v1</c>; mapped only when ORDERCORE_ADMIN_TOKEN is set, so otherwise they answer 404.</summary>
     public static void MapAdminApi(this IEndpointRouteBuilder app)

@@ -10,7 +10,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed record UpdateTenantRequest
+internal sealed record UpdateTenantRequest
 {
     public string? Name { get; init; }
 
@@ -25,7 +25,7 @@ public sealed record UpdateTenantRequest
     public int? RateLimitPerMinute { get; init; }
 }
 
-public sealed class UpdateTenantValidator : AbstractValidator<UpdateTenantRequest>
+internal sealed class UpdateTenantValidator : AbstractValidator<UpdateTenantRequest>
 {
     public UpdateTenantValidator()
     {
@@ -35,7 +35,7 @@ public sealed class UpdateTenantValidator : AbstractValidator<UpdateTenantReques
 }
 
 /// <summary>The operator's view of tenants: list, change plan and status, issue keys.</summary>
-public static class AdminTenants
+internal static class AdminTenants
 {
     public static async Task<Ok<Paged<TenantResponse>>> List([AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Set<Tenant>().AsNoTracking().ToPageAsync(page, TenantResponse.From, cancellationToken));

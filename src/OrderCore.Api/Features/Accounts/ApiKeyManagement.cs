@@ -10,7 +10,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public enum ApiKeyStatus
+internal enum ApiKeyStatus
 {
     Active,
     ExpiringSoon,
@@ -19,7 +19,7 @@ public enum ApiKeyStatus
 }
 
 /// <summary>The expiry rules of a key, in one place: <c>expiring_soon</c> is less than 7 days before <c>expires_at</c>.</summary>
-public static class ApiKeyExpiry
+internal static class ApiKeyExpiry
 {
     public static readonly TimeSpan SoonWindow = TimeSpan.FromDays(7);
 
@@ -37,7 +37,7 @@ public static class ApiKeyExpiry
         key.ExpiresAt is { } at ? Math.Max(0, (int)Math.Floor((at - now).TotalDays)) : null;
 }
 
-public sealed record ApiKeyResponse(
+internal sealed record ApiKeyResponse(
     string Id,
     string Name,
     string Prefix,
@@ -54,7 +54,7 @@ public sealed record ApiKeyResponse(
         key.ExpiresAt, ApiKeyExpiry.DaysLeft(key, now), key.RevokedAt);
 }
 
-public sealed record NewApiKeyResponse(
+internal sealed record NewApiKeyResponse(
     string Id,
     [property: Description("The full key. It is shown only in this answer; store it now.")] string Key,
     string Name,
@@ -70,7 +70,7 @@ public sealed record NewApiKeyResponse(
         key.CreatedAt, key.ExpiresAt);
 }
 
-public sealed record CreateApiKeyRequest
+internal sealed record CreateApiKeyRequest
 {
     public string? Name { get; init; }
 
@@ -89,7 +89,7 @@ public sealed record CreateApiKeyRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
+internal sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
 {
     public CreateApiKeyValidator(TimeProvider clock)
     {
@@ -104,7 +104,7 @@ public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyReques
     }
 }
 
-public sealed record RollApiKeyRequest
+internal sealed record RollApiKeyRequest
 {
     [Description("Hours the old key keeps working (0 to 720, default 24).")]
     public int? GraceHours { get; init; }
@@ -112,16 +112,16 @@ public sealed record RollApiKeyRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class RollApiKeyValidator : AbstractValidator<RollApiKeyRequest>
+internal sealed class RollApiKeyValidator : AbstractValidator<RollApiKeyRequest>
 {
     public RollApiKeyValidator() =>
         RuleFor(r => r.GraceHours).InclusiveBetween(0, 720).WithMessage("must be between 0 and 720");
 }
 
-public sealed record RolledApiKeyResponse(NewApiKeyResponse ApiKey, ApiKeyResponse RolledKey);
+internal sealed record RolledApiKeyResponse(NewApiKeyResponse ApiKey, ApiKeyResponse RolledKey);
 
 /// <summary>Creating, listing, revoking and rolling the keys of the current tenant.</summary>
-public static class ApiKeyManagement
+internal static class ApiKeyManagement
 {
     /// <summary>Adds a key to the context (the caller saves). Used by the tenant's own routes and the operator's.</summary>
     public static (ApiKey Key, string PlainKey) Issue(OrderCoreDbContext db, string tenantId, CreateApiKeyRequest request, DateTimeOffset now)

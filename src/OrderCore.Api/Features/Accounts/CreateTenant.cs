@@ -7,7 +7,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed record CreateTenantRequest
+internal sealed record CreateTenantRequest
 {
     [Required]
     public string? Name { get; init; }
@@ -21,7 +21,7 @@ public sealed record CreateTenantRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class CreateTenantValidator : AbstractValidator<CreateTenantRequest>
+internal sealed class CreateTenantValidator : AbstractValidator<CreateTenantRequest>
 {
     public CreateTenantValidator()
     {
@@ -30,7 +30,7 @@ public sealed class CreateTenantValidator : AbstractValidator<CreateTenantReques
     }
 }
 
-public sealed record TenantResponse(
+internal sealed record TenantResponse(
     string Id,
     string Name,
     TenantPlan Plan,
@@ -42,16 +42,16 @@ public sealed record TenantResponse(
     public static TenantResponse From(Tenant t) => new(t.Id, t.Name, t.Plan, t.Status, t.TrialEndsAt, t.RateLimitPerMinute, t.CreatedAt);
 }
 
-public sealed record CreatedApiKeyResponse(
+internal sealed record CreatedApiKeyResponse(
     string Id,
     [property: Description("The full key. It is shown only in this answer; store it now.")] string Key,
     string Prefix,
     IReadOnlyList<string> Scopes,
     DateTimeOffset CreatedAt);
 
-public sealed record CreateTenantResponse(TenantResponse Tenant, CreatedApiKeyResponse ApiKey);
+internal sealed record CreateTenantResponse(TenantResponse Tenant, CreatedApiKeyResponse ApiKey);
 
-public static class CreateTenant
+internal static class CreateTenant
 {
     public static async Task<Created<CreateTenantResponse>> Handle(CreateTenantRequest request, OrderCoreDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed class DemoTenantOptions
+internal sealed class DemoTenantOptions
 {
     /// <summary>From <c>ORDERCORE_DEMO_API_KEY_FILE</c> (set by scripts/run.sh): the key of the local demo tenant.</summary>
     public string? KeyFile { get; set; }
@@ -14,7 +14,7 @@ public sealed class DemoTenantOptions
 /// For local use: makes sure a "Demo" tenant exists whose key is the one in the key file, so the same
 /// key works on every run. The file is written (mode 600) only when missing; the key is never logged.
 /// </summary>
-public sealed class DemoTenant(IServiceScopeFactory scopes, IOptions<DemoTenantOptions> options, TimeProvider clock,
+internal sealed class DemoTenant(IServiceScopeFactory scopes, IOptions<DemoTenantOptions> options, TimeProvider clock,
     ILogger<DemoTenant> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -6,9 +6,9 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed record ReadinessResponse(bool Ready, IReadOnlyList<ReadinessCheckResult> Checks);
+internal sealed record ReadinessResponse(bool Ready, IReadOnlyList<ReadinessCheckResult> Checks);
 
-public static class Readiness
+internal static class Readiness
 {
     public static async Task<Ok<ReadinessResponse>> Handle(OrderCoreDbContext db, CurrentTenant tenant, IEnumerable<IReadinessCheck> checks,
         TimeProvider clock, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public static class Readiness
 }
 
 /// <summary>The key can run the order flow: it holds orders:read and orders:write (or *).</summary>
-public sealed class ApiKeyAccessCheck : IReadinessCheck
+internal sealed class ApiKeyAccessCheck : IReadinessCheck
 {
     private static readonly string[] Needed = [Scopes.OrdersRead, Scopes.OrdersWrite];
 
@@ -42,7 +42,7 @@ public sealed class ApiKeyAccessCheck : IReadinessCheck
 }
 
 /// <summary>The key will not expire under the integration: no expiry or more than 30 days (warn from 30, fail under 7).</summary>
-public sealed class ApiKeyTtlCheck : IReadinessCheck
+internal sealed class ApiKeyTtlCheck : IReadinessCheck
 {
     public string Name => "api_key_ttl";
 

@@ -6,10 +6,10 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
-public sealed record ProvisionedTenant(Tenant Tenant, ApiKey ApiKey, string PlainKey);
+internal sealed record ProvisionedTenant(Tenant Tenant, ApiKey ApiKey, string PlainKey);
 
 /// <summary>Creates tenants and their first API key (operator route and the local demo tenant).</summary>
-public static class TenantProvisioning
+internal static class TenantProvisioning
 {
     public static readonly TimeSpan TrialLength = TimeSpan.FromDays(14);
 
@@ -39,7 +39,7 @@ public static class TenantProvisioning
         db.Set<Tenant>().Add(tenant);
         db.Set<ApiKey>().Add(apiKey);
         await db.SaveChangesAsync(cancellationToken);
-        await PlaceOrder.CreateOrderNumberSequenceAsync(db, tenant.Id, cancellationToken);
+        await OrderNumbers.CreateSequenceAsync(db, tenant.Id, cancellationToken);
         return new ProvisionedTenant(tenant, apiKey, plainKey);
     }
 

@@ -4,7 +4,7 @@ using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Catalog;
 
-public static class CatalogApi
+internal static class CatalogApi
 {
     /// <summary>The go-live check for an orderable catalog.</summary>
     public static void AddCatalog(this WebApplicationBuilder builder) => builder.Services.AddReadinessCheck<CatalogPresentCheck>();

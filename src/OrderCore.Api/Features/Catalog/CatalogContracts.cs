@@ -7,7 +7,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Catalog;
 
-public sealed record ProductResponse(
+internal sealed record ProductResponse(
     string Id,
     string Name,
     string? Description,
@@ -23,7 +23,7 @@ public sealed record ProductResponse(
         product.Skus.OrderBy(s => s.Id, StringComparer.Ordinal).Select(SkuResponse.From).ToList(), product.CreatedAt, product.UpdatedAt);
 }
 
-public sealed record SkuResponse(
+internal sealed record SkuResponse(
     string Id,
     string SkuCode,
     string ProductId,
@@ -38,7 +38,7 @@ public sealed record SkuResponse(
 }
 
 /// <summary>The body of POST /v1/products and PUT /v1/products/{id}.</summary>
-public sealed record ProductRequest
+internal sealed record ProductRequest
 {
     [Description("Optional client-chosen id ([A-Za-z0-9._:-], at most 128); generated (prod_...) when omitted.")]
     public string? Id { get; init; }
@@ -62,7 +62,7 @@ public sealed record ProductRequest
 }
 
 /// <summary>The body of POST /v1/products/{id}/skus, and one entry of a product's <c>skus</c>.</summary>
-public sealed record SkuRequest
+internal sealed record SkuRequest
 {
     [Required]
     [Description("Unique within the tenant.")]
@@ -80,7 +80,7 @@ public sealed record SkuRequest
 }
 
 /// <summary>PATCH /v1/products/{id}: only the fields sent change; <c>null</c> clears an optional field.</summary>
-public sealed record ProductPatch
+internal sealed record ProductPatch
 {
     public string? Name { get; init; }
     public string? Description { get; init; }
@@ -90,7 +90,7 @@ public sealed record ProductPatch
 }
 
 /// <summary>PATCH /v1/skus/{id}: only the fields sent change.</summary>
-public sealed record SkuPatch
+internal sealed record SkuPatch
 {
     public string? SkuCode { get; init; }
     public string? Name { get; init; }
@@ -98,7 +98,7 @@ public sealed record SkuPatch
     public bool? TrackInventory { get; init; }
 }
 
-public static class CatalogRules
+internal static class CatalogRules
 {
     public const int MaxSkusPerRequest = 100;
 
@@ -107,7 +107,7 @@ public static class CatalogRules
 
 }
 
-public sealed class SkuRequestValidator : AbstractValidator<SkuRequest>
+internal sealed class SkuRequestValidator : AbstractValidator<SkuRequest>
 {
     public SkuRequestValidator()
     {
@@ -116,7 +116,7 @@ public sealed class SkuRequestValidator : AbstractValidator<SkuRequest>
     }
 }
 
-public sealed class ProductRequestValidator : AbstractValidator<ProductRequest>
+internal sealed class ProductRequestValidator : AbstractValidator<ProductRequest>
 {
     public ProductRequestValidator()
     {
@@ -133,7 +133,7 @@ public sealed class ProductRequestValidator : AbstractValidator<ProductRequest>
     }
 }
 
-public sealed class ProductPatchValidator : AbstractValidator<ProductPatch>
+internal sealed class ProductPatchValidator : AbstractValidator<ProductPatch>
 {
     public ProductPatchValidator()
     {
@@ -144,7 +144,7 @@ public sealed class ProductPatchValidator : AbstractValidator<ProductPatch>
     }
 }
 
-public sealed class SkuPatchValidator : AbstractValidator<SkuPatch>
+internal sealed class SkuPatchValidator : AbstractValidator<SkuPatch>
 {
     public SkuPatchValidator()
     {

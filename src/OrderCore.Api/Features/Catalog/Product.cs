@@ -27,7 +27,7 @@ public sealed class Product : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
+internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
 {
     public void Configure(EntityTypeBuilder<Product> builder)
     {
@@ -63,7 +63,7 @@ public sealed class Sku : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class SkuConfiguration : IEntityTypeConfiguration<Sku>
+internal sealed class SkuConfiguration : IEntityTypeConfiguration<Sku>
 {
     public void Configure(EntityTypeBuilder<Sku> builder)
     {

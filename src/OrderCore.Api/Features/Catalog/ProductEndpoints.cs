@@ -10,7 +10,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Catalog;
 
-public sealed record ListProductsQuery
+internal sealed record ListProductsQuery
 {
     [FromQuery(Name = "status")]
     [Description("active, draft or archived")]
@@ -21,7 +21,7 @@ public sealed record ListProductsQuery
     public string? Q { get; init; }
 }
 
-public static class ProductEndpoints
+internal static class ProductEndpoints
 {
     public static async Task<Results<Ok<Paged<ProductResponse>>, ApiError>> List([AsParameters] ListProductsQuery query,
         [AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken)

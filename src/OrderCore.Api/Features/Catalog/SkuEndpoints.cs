@@ -7,7 +7,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Catalog;
 
-public static class SkuEndpoints
+internal static class SkuEndpoints
 {
     /// <summary>GET /v1/skus/{skuCode}: by code as in the reference, or by <c>sku_...</c> id.</summary>
     public static async Task<Results<Ok<SkuResponse>, ApiError>> Get(string skuCode, OrderCoreDbContext db, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public sealed class Customer : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 {
     public void Configure(EntityTypeBuilder<Customer> builder)
     {

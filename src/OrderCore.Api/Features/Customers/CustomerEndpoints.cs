@@ -15,7 +15,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Customers;
 
-public sealed record CustomerResponse(
+internal sealed record CustomerResponse(
     string Id,
     string? Email,
     string? Name,
@@ -28,7 +28,7 @@ public sealed record CustomerResponse(
 }
 
 /// <summary>The body of POST /v1/customers, PUT /v1/customers/{id} and (fields sent only) PATCH.</summary>
-public sealed record CustomerRequest
+internal sealed record CustomerRequest
 {
     [Description("Optional client-chosen id ([A-Za-z0-9._:-], at most 128); generated (cust_...) when omitted. POST only.")]
     public string? Id { get; init; }
@@ -44,7 +44,7 @@ public sealed record CustomerRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class CustomerRequestValidator : AbstractValidator<CustomerRequest>
+internal sealed class CustomerRequestValidator : AbstractValidator<CustomerRequest>
 {
     public CustomerRequestValidator()
     {
@@ -57,14 +57,14 @@ public sealed class CustomerRequestValidator : AbstractValidator<CustomerRequest
     }
 }
 
-public sealed record ListCustomersQuery
+internal sealed record ListCustomersQuery
 {
     [FromQuery(Name = "email")]
     [Description("Exact email, case-insensitive.")]
     public string? Email { get; init; }
 }
 
-public static class CustomerEndpoints
+internal static class CustomerEndpoints
 {
     public static async Task<Ok<Paged<CustomerResponse>>> List([AsParameters] ListCustomersQuery query, [AsParameters] PageRequest page,
         OrderCoreDbContext db, CancellationToken cancellationToken)
@@ -182,7 +182,7 @@ public static class CustomerEndpoints
     }
 }
 
-public static class CustomersApi
+internal static class CustomersApi
 {
     public static void MapCustomersApi(this RouteGroupBuilder v1)
     {

@@ -12,7 +12,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Events;
 
-public sealed record ListEventsQuery
+internal sealed record ListEventsQuery
 {
     [FromQuery(Name = "type")]
     [Description("An event type, e.g. order.created.")]
@@ -27,7 +27,7 @@ public sealed record ListEventsQuery
 /// The pull-based feed of the outbox: a merchant can reconcile without webhooks by walking it newest
 /// first with <c>starting_after</c>, or by polling with <c>created_after</c>.
 /// </summary>
-public static class EventsApi
+internal static class EventsApi
 {
     public static void MapEventsApi(this RouteGroupBuilder v1)
     {

@@ -5,9 +5,9 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Health;
 
-public sealed record HealthResponse(string Status, string Database, string Version);
+internal sealed record HealthResponse(string Status, string Database, string Version);
 
-public static class HealthApi
+internal static class HealthApi
 {
     private static readonly string Version =
         typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";

@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Inventory;
 
-public static class InventoryApi
+internal static class InventoryApi
 {
     /// <summary>Background work of the inventory (releasing expired reservations), and what it keeps about products.</summary>
     public static void AddInventory(this WebApplicationBuilder builder)

@@ -7,7 +7,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Inventory;
 
-public sealed record LocationResponse(string Id, string Code, string Name, bool IsDefault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+internal sealed record LocationResponse(string Id, string Code, string Name, bool IsDefault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static LocationResponse From(Location location) =>
         new(location.Id, location.Code, location.Name, location.IsDefault, location.CreatedAt, location.UpdatedAt);
@@ -22,11 +22,11 @@ public sealed record InventoryLevelResponse(
     int Available,
     DateTimeOffset UpdatedAt)
 {
-    public static InventoryLevelResponse From(InventoryLevel level, string skuCode) =>
+    internal static InventoryLevelResponse From(InventoryLevel level, string skuCode) =>
         new(level.SkuId, skuCode, level.LocationId, level.OnHand, level.Reserved, level.Available, level.UpdatedAt);
 }
 
-public sealed record ReservationResponse(
+internal sealed record ReservationResponse(
     string Id,
     string SkuId,
     string LocationId,
@@ -43,9 +43,9 @@ public sealed record ReservationResponse(
 }
 
 /// <summary>What a release did: how much it gave back, the reservation it released (if any) and the level after it.</summary>
-public sealed record ReleaseResponse(int Released, ReservationResponse? Reservation, InventoryLevelResponse Level);
+internal sealed record ReleaseResponse(int Released, ReservationResponse? Reservation, InventoryLevelResponse Level);
 
-public sealed record MovementResponse(
+internal sealed record MovementResponse(
     string Id,
     string SkuId,
     string LocationId,
@@ -63,7 +63,7 @@ public sealed record MovementResponse(
 }
 
 /// <summary>The body of POST /v1/locations and PUT /v1/locations/{id}.</summary>
-public sealed record LocationRequest
+internal sealed record LocationRequest
 {
     [Description("Optional client-chosen id ([A-Za-z0-9._:-], at most 128); generated (loc_...) when omitted.")]
     public string? Id { get; init; }
@@ -82,7 +82,7 @@ public sealed record LocationRequest
 }
 
 /// <summary>The body of POST /v1/inventory/adjust.</summary>
-public sealed record AdjustStockRequest
+internal sealed record AdjustStockRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -110,7 +110,7 @@ public sealed record AdjustStockRequest
 }
 
 /// <summary>The body of POST /v1/inventory/reserve.</summary>
-public sealed record ReserveStockRequest
+internal sealed record ReserveStockRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -135,7 +135,7 @@ public sealed record ReserveStockRequest
 }
 
 /// <summary>The body of POST /v1/inventory/release: a reservation, or an amount of a SKU that no reservation holds.</summary>
-public sealed record ReleaseStockRequest
+internal sealed record ReleaseStockRequest
 {
     [Description("Release this active reservation (res_...). Alone, or give sku and quantity instead.")]
     public string? ReservationId { get; init; }
@@ -154,7 +154,7 @@ public sealed record ReleaseStockRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class LocationRequestValidator : AbstractValidator<LocationRequest>
+internal sealed class LocationRequestValidator : AbstractValidator<LocationRequest>
 {
     public LocationRequestValidator()
     {
@@ -164,7 +164,7 @@ public sealed class LocationRequestValidator : AbstractValidator<LocationRequest
     }
 }
 
-public sealed class AdjustStockRequestValidator : AbstractValidator<AdjustStockRequest>
+internal sealed class AdjustStockRequestValidator : AbstractValidator<AdjustStockRequest>
 {
     public AdjustStockRequestValidator()
     {
@@ -185,7 +185,7 @@ public sealed class AdjustStockRequestValidator : AbstractValidator<AdjustStockR
     }
 }
 
-public sealed class ReserveStockRequestValidator : AbstractValidator<ReserveStockRequest>
+internal sealed class ReserveStockRequestValidator : AbstractValidator<ReserveStockRequest>
 {
     public ReserveStockRequestValidator()
     {
@@ -195,7 +195,7 @@ public sealed class ReserveStockRequestValidator : AbstractValidator<ReserveStoc
     }
 }
 
-public sealed class ReleaseStockRequestValidator : AbstractValidator<ReleaseStockRequest>
+internal sealed class ReleaseStockRequestValidator : AbstractValidator<ReleaseStockRequest>
 {
     public ReleaseStockRequestValidator()
     {

@@ -12,7 +12,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Inventory;
 
-public sealed record ListInventoryQuery
+internal sealed record ListInventoryQuery
 {
     [FromQuery(Name = "sku_id")]
     public string? SkuId { get; init; }
@@ -24,7 +24,7 @@ public sealed record ListInventoryQuery
     public string? LocationId { get; init; }
 }
 
-public sealed record ListMovementsQuery
+internal sealed record ListMovementsQuery
 {
     [FromQuery(Name = "sku_id")]
     public string? SkuId { get; init; }
@@ -49,13 +49,13 @@ public sealed record ListMovementsQuery
 }
 
 /// <summary>A level with its SKU's code, as the inventory list reads it (an initializer, so that queries can filter on it).</summary>
-public sealed class InventoryRow
+internal sealed class InventoryRow
 {
     public required InventoryLevel Level { get; init; }
     public required string SkuCode { get; init; }
 }
 
-public static class InventoryEndpoints
+internal static class InventoryEndpoints
 {
     /// <summary>GET /v1/inventory: levels ordered by location, then SKU.</summary>
     public static async Task<Ok<Paged<InventoryLevelResponse>>> List([AsParameters] ListInventoryQuery query,
@@ -87,8 +87,7 @@ public static class InventoryEndpoints
     {
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
         var adjustment = new StockAdjustment(sku.Id, sku.SkuCode, locationId, request.Delta, request.SetOnHand, request.ExpectedOnHand, request.Reason!);
-        await StockAdjustments.AdjustAsync(db, tenant.RequiredId, adjustment, clock.GetUtcNow(), cancellationToken);
-        var level = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
+        var level = await Stock.AdjustAsync(db, outbox, tenant.RequiredId, adjustment, clock.GetUtcNow(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(level);
     }

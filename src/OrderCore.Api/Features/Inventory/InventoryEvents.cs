@@ -9,7 +9,7 @@ namespace OrderCore.Api.Features.Inventory;
 /// import or the expiry sweeper changes a level, with the level after the change as <c>data.object</c>.
 /// Stock reserved, released or committed by an order is told by that order's own events instead.
 /// </summary>
-public static class InventoryEvents
+internal static class InventoryEvents
 {
     public static async Task<InventoryLevelResponse> PublishLevelAsync(OrderCoreDbContext db, Outbox outbox, string tenantId, string skuId,
         string locationId, CancellationToken cancellationToken)

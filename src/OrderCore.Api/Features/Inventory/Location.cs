@@ -18,7 +18,7 @@ public sealed class Location : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class LocationConfiguration : IEntityTypeConfiguration<Location>
+internal sealed class LocationConfiguration : IEntityTypeConfiguration<Location>
 {
     public void Configure(EntityTypeBuilder<Location> builder)
     {
@@ -35,7 +35,7 @@ public sealed class LocationConfiguration : IEntityTypeConfiguration<Location>
 /// Stock of one SKU at one location. <c>available = on_hand - reserved</c>; the database itself keeps
 /// <c>0 &lt;= reserved &lt;= on_hand</c>, so no code path can oversell.
 /// </summary>
-public sealed class InventoryLevel : ITenantOwned
+internal sealed class InventoryLevel : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string LocationId { get; init; }
@@ -47,7 +47,7 @@ public sealed class InventoryLevel : ITenantOwned
     public int Available => OnHand - Reserved;
 }
 
-public sealed class InventoryLevelConfiguration : IEntityTypeConfiguration<InventoryLevel>
+internal sealed class InventoryLevelConfiguration : IEntityTypeConfiguration<InventoryLevel>
 {
     public void Configure(EntityTypeBuilder<InventoryLevel> builder)
     {
@@ -61,7 +61,7 @@ public sealed class InventoryLevelConfiguration : IEntityTypeConfiguration<Inven
     }
 }
 
-public enum ReservationStatus
+internal enum ReservationStatus
 {
     Active,
     Released,
@@ -69,7 +69,7 @@ public enum ReservationStatus
 }
 
 /// <summary>Stock held for an order (or a caller's own reference) until released or committed on fulfilment.</summary>
-public sealed class InventoryReservation : ITenantOwned, IHasId
+internal sealed class InventoryReservation : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -84,7 +84,7 @@ public sealed class InventoryReservation : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class InventoryReservationConfiguration : IEntityTypeConfiguration<InventoryReservation>
+internal sealed class InventoryReservationConfiguration : IEntityTypeConfiguration<InventoryReservation>
 {
     public void Configure(EntityTypeBuilder<InventoryReservation> builder)
     {
@@ -97,7 +97,7 @@ public sealed class InventoryReservationConfiguration : IEntityTypeConfiguration
     }
 }
 
-public enum MovementReason
+internal enum MovementReason
 {
     Adjust,
     Reserve,
@@ -106,7 +106,7 @@ public enum MovementReason
 }
 
 /// <summary>One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to.</summary>
-public sealed class InventoryMovement : ITenantOwned, IHasId
+internal sealed class InventoryMovement : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -121,7 +121,7 @@ public sealed class InventoryMovement : ITenantOwned, IHasId
     public DateTimeOffset CreatedAt { get; init; }
 }
 
-public sealed class InventoryMovementConfiguration : IEntityTypeConfiguration<InventoryMovement>
+internal sealed class InventoryMovementConfiguration : IEntityTypeConfiguration<InventoryMovement>
 {
     public void Configure(EntityTypeBuilder<InventoryMovement> builder)
     {
@@ -138,8 +138,8 @@ public static class InventoryTables
     extension(OrderCoreDbContext db)
     {
         public DbSet<Location> Locations => db.Set<Location>();
-        public DbSet<InventoryLevel> InventoryLevels => db.Set<InventoryLevel>();
-        public DbSet<InventoryReservation> InventoryReservations => db.Set<InventoryReservation>();
-        public DbSet<InventoryMovement> InventoryMovements => db.Set<InventoryMovement>();
+        internal DbSet<InventoryLevel> InventoryLevels => db.Set<InventoryLevel>();
+        internal DbSet<InventoryReservation> InventoryReservations => db.Set<InventoryReservation>();
+        internal DbSet<InventoryMovement> InventoryMovements => db.Set<InventoryMovement>();
     }
 }

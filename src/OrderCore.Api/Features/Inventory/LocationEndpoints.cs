@@ -8,7 +8,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Inventory;
 
-public static class LocationEndpoints
+internal static class LocationEndpoints
 {
     public static async Task<Ok<Paged<LocationResponse>>> List([AsParameters] PageRequest page, OrderCoreDbContext db,
         CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ namespace OrderCore.Api.Features.Inventory;
 /// Releases active reservations whose <c>expires_at</c> has passed, for every tenant, in small batches.
 /// Several instances may run at once: each batch claims its rows with <c>FOR UPDATE SKIP LOCKED</c>.
 /// </summary>
-public sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpirySweeper> logger)
+internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReservationExpirySweeper> logger)
     : PeriodicJob(clock, logger)
 {
     public const int BatchSize = 100;

@@ -13,7 +13,7 @@ namespace OrderCore.Api.Features.Inventory;
 public sealed record StockAdjustment(string SkuId, string SkuCode, string LocationId, int? Delta, int? SetOnHand, int? ExpectedOnHand, string Reason);
 
 /// <summary>Changes on-hand stock; used by <c>POST /v1/inventory/adjust</c> and the catalog import.</summary>
-public static class StockAdjustments
+internal static class StockAdjustments
 {
     /// <summary>The largest on_hand a level may hold (so that on_hand + delta never overflows).</summary>
     public const int MaxOnHand = 1_000_000_000;

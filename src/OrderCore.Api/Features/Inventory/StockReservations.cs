@@ -8,10 +8,10 @@ namespace OrderCore.Api.Features.Inventory;
 public sealed record StockRequest(string SkuId, string SkuCode, int Quantity);
 
 /// <summary>What a reservation is for: an order, or a caller's own reference, optionally until a time.</summary>
-public sealed record ReservationTerms(string? OrderId = null, string? Reference = null, DateTimeOffset? ExpiresAt = null);
+internal sealed record ReservationTerms(string? OrderId = null, string? Reference = null, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>Reserves and releases stock inside the caller's transaction.</summary>
-public static class StockReservations
+internal static class StockReservations
 {
     /// <summary>
     /// Reserves every request at <paramref name="locationId"/>, or throws 409 <c>insufficient_stock</c>

@@ -7,7 +7,7 @@ using OrderCore.Api.Platform.Money;
 namespace OrderCore.Api.Features.Onboarding;
 
 /// <summary>One data row of a catalog CSV, with the line it starts on (for error messages).</summary>
-public sealed record CatalogCsvRow(
+internal sealed record CatalogCsvRow(
     int Line,
     string ProductName,
     string SkuCode,
@@ -21,14 +21,14 @@ public sealed record CatalogCsvRow(
     public string ProductKey => ProductExternalId is null ? $"name:{ProductName}" : $"ref:{ProductExternalId}";
 }
 
-public sealed record ParsedCatalogCsv(IReadOnlyList<CatalogCsvRow> Rows, IReadOnlyList<string> IgnoredColumns,
+internal sealed record ParsedCatalogCsv(IReadOnlyList<CatalogCsvRow> Rows, IReadOnlyList<string> IgnoredColumns,
     IReadOnlyDictionary<string, string[]> Errors, bool TooManyRows);
 
 /// <summary>
 /// Parses a catalog CSV with CsvHelper (quoted fields, embedded commas and newlines, BOM, CRLF) and checks
 /// every row, collecting every problem with its line number. Pure: writes nothing.
 /// </summary>
-public static class CatalogCsv
+internal static class CatalogCsv
 {
     public const int MaxRows = 10_000;
     public const int MaxBytes = 5 * 1024 * 1024;

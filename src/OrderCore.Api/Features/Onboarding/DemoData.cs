@@ -4,6 +4,7 @@ using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Money;
@@ -11,11 +12,11 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Onboarding;
 
-public sealed record SampleOrderItem(string SkuId, int Quantity);
+internal sealed record SampleOrderItem(string SkuId, int Quantity);
 
-public sealed record DemoProduct(string ProductId, string SkuId, string SkuCode, string Name, decimal UnitPrice, bool TrackInventory);
+internal sealed record DemoProduct(string ProductId, string SkuId, string SkuCode, string Name, decimal UnitPrice, bool TrackInventory);
 
-public sealed record DemoDataResponse(
+internal sealed record DemoDataResponse(
     string Status,
     bool Created,
     string SampleCustomerId,
@@ -30,7 +31,7 @@ public sealed record DemoDataResponse(
 /// products with SKUs (one untracked), a default location with stock and a USD price list. Every part
 /// is found by its fixed code, so repeated calls create nothing new and return the same ids.
 /// </summary>
-public static class DemoData
+internal static class DemoData
 {
     public const string PriceListCode = "DEMO-USD";
     public const string LocationCode = "DEMO-WH";
@@ -44,7 +45,7 @@ public static class DemoData
         ("DEMO-GIFT-25", "Gift Card 25", "A digital gift card; not stock-tracked.", 25.00m, false),
     ];
 
-    public static async Task<Ok<DemoDataResponse>> Handle(OrderCoreDbContext db, CurrentTenant tenant, TimeProvider clock,
+    public static async Task<Ok<DemoDataResponse>> Handle(OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         // Concurrent calls of one tenant queue here until the first one's transaction ends.
@@ -86,6 +87,7 @@ public static class DemoData
         var codes = Catalog.Select(c => c.SkuCode).ToList();
         var existingSkus = await db.Skus.Where(s => codes.Contains(s.SkuCode)).ToDictionaryAsync(s => s.SkuCode, StringComparer.Ordinal, cancellationToken);
         var products = new List<DemoProduct>();
+        var stocked = new List<StockAdjustment>();
         foreach (var (skuCode, name, description, price, tracked) in Catalog)
         {
             if (!existingSkus.TryGetValue(skuCode, out var sku))
@@ -108,21 +110,21 @@ public static class DemoData
                 });
                 if (tracked)
                 {
-                    db.InventoryLevels.Add(new InventoryLevel
-                    {
-                        LocationId = location.Id, SkuId = sku.Id, OnHand = StartingStock, UpdatedAt = now,
-                    });
-                    db.InventoryMovements.Add(new InventoryMovement
-                    {
-                        Id = Ids.New(Ids.Movement), SkuId = sku.Id, LocationId = location.Id, Reason = MovementReason.Adjust,
-                        OnHandDelta = StartingStock, Note = "demo data", CreatedAt = now,
-                    });
+                    stocked.Add(new StockAdjustment(sku.Id, skuCode, location.Id, Delta: StartingStock, SetOnHand: null, ExpectedOnHand: null,
+                        Reason: "demo data"));
                 }
 
                 created = true;
             }
 
             products.Add(new DemoProduct(sku.ProductId, sku.Id, skuCode, name, Currency.Round(price, "USD"), tracked));
+        }
+
+        // Stock goes through the inventory's own surface, once the SKUs and the location it refers to are saved.
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var adjustment in stocked)
+        {
+            await Stock.AdjustAsync(db, outbox, tenant.RequiredId, adjustment, now, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

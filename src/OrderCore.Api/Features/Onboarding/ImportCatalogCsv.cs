@@ -22,7 +22,7 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Features.Onboarding;
 
 /// <summary>The JSON form of a catalog import; a <c>text/csv</c> body takes the same settings as query parameters.</summary>
-public sealed record CatalogCsvRequest
+internal sealed record CatalogCsvRequest
 {
     [Description("ISO 4217 code of the prices; USD when omitted.")]
     public string? Currency { get; init; }
@@ -42,7 +42,7 @@ public sealed record CatalogCsvRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRequest>
+internal sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRequest>
 {
     public CatalogCsvSettingsValidator()
     {
@@ -54,9 +54,9 @@ public sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRe
     }
 }
 
-public sealed record ImportCounts(int Products, int Skus, int Prices, int InventoryRows, int PriceLists, int Locations);
+internal sealed record ImportCounts(int Products, int Skus, int Prices, int InventoryRows, int PriceLists, int Locations);
 
-public sealed record CatalogCsvResponse(
+internal sealed record CatalogCsvResponse(
     string Status,
     string Currency,
     string PriceListCode,
@@ -72,7 +72,7 @@ public sealed record CatalogCsvResponse(
 /// with each problem's line, and nothing is written. Re-running a file updates by product and SKU code;
 /// it never duplicates.
 /// </summary>
-public static class ImportCatalogCsv
+internal static class ImportCatalogCsv
 {
     public const string DefaultPriceListCode = "IMPORT";
     public const string DefaultLocationCode = "IMPORT-WH";
@@ -203,9 +203,8 @@ public static class ImportCatalogCsv
             var stocked = rows.Where(r => r.QuantityOnHand is not null).ToList();
             foreach (var row in stocked.OrderBy(r => skus[r.SkuCode].Id, StringComparer.Ordinal))
             {
-                await StockAdjustments.AdjustAsync(db, tenantId, new StockAdjustment(skus[row.SkuCode].Id, row.SkuCode, location!.Id,
+                await Stock.AdjustAsync(db, outbox, tenantId, new StockAdjustment(skus[row.SkuCode].Id, row.SkuCode, location!.Id,
                     Delta: null, SetOnHand: row.QuantityOnHand, ExpectedOnHand: null, Reason: "catalog CSV import"), now, cancellationToken);
-                await InventoryEvents.PublishLevelAsync(db, outbox, tenantId, skus[row.SkuCode].Id, location.Id, cancellationToken);
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -274,7 +273,7 @@ public static class ImportCatalogCsv
     }
 }
 
-public sealed record CatalogCsvQuery
+internal sealed record CatalogCsvQuery
 {
     [FromQuery(Name = "currency")]
     public string? Currency { get; init; }

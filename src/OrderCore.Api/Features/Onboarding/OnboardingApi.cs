@@ -4,7 +4,7 @@ using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Onboarding;
 
-public static class OnboardingApi
+internal static class OnboardingApi
 {
     public static RouteGroupBuilder MapOnboardingApi(this RouteGroupBuilder v1)
     {

@@ -2,12 +2,14 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OrderCore.Api.Features.Customers;
+using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 
-public enum OrderStatus
+internal enum OrderStatus
 {
     Pending,
     Confirmed,
@@ -15,46 +17,141 @@ public enum OrderStatus
     Cancelled,
 }
 
-public sealed class Order : ITenantOwned, IHasId
+/// <summary>What the caller decides about a new order; prices and lines come from <see cref="OrderPricing"/>.</summary>
+internal sealed record OrderDetails(
+    string? CustomerId,
+    string? MerchantReferenceId,
+    string? PaymentProvider,
+    string? PaymentReference,
+    string? Channel,
+    string? SourcePlatform,
+    JsonObject? Metadata);
+
+/// <summary>An order that asked for a status its current one cannot move to.</summary>
+internal sealed class InvalidOrderTransitionException(string orderId, OrderStatus current, OrderStatus requested)
+    : InvalidOperationException($"Order {orderId} is {current}; it cannot become {requested}")
 {
+    public OrderStatus Current { get; } = current;
+    public OrderStatus Requested { get; } = requested;
+    public IReadOnlyList<OrderStatus> AllowedNext => OrderLifecycle.AllowedFrom(Current);
+}
+
+/// <summary>
+/// An order, the aggregate of its lines and status history. It is created by <see cref="Place"/> and changes
+/// status only through <see cref="MoveTo"/>, which enforces the <see cref="OrderLifecycle"/> and records the step;
+/// both raise the order's event (<c>order.created</c>, <c>order.confirmed</c>, ...), which the save writes to the outbox.
+/// </summary>
+internal sealed class Order : Aggregate, ITenantOwned, IHasId
+{
+    private readonly List<OrderLine> _lines = [];
+    private readonly List<OrderStatusChange> _statusHistory = [];
+
+    private Order()
+    {
+    }
+
     public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
+    public string Id { get; private set; } = "";
 
     /// <summary>
     /// Unique and increasing per tenant, from the tenant's sequence (<c>next_order_number</c>); a failed or
     /// rolled-back order leaves a gap. Shown as <c>OC-000123</c>.
     /// </summary>
-    public long Number { get; init; }
-    public OrderStatus Status { get; set; } = OrderStatus.Pending;
-    public string? CustomerId { get; init; }
-    public required string Currency { get; init; }
-    public string? MerchantReferenceId { get; init; }
+    public long Number { get; private set; }
+    public OrderStatus Status { get; private set; } = OrderStatus.Pending;
+    public string? CustomerId { get; private set; }
+    public string Currency { get; private set; } = "";
+    public string? MerchantReferenceId { get; private set; }
 
     /// <summary>Payment provider (stripe, adyen, paypal, ...) and its reference (e.g. pi_...), as the merchant reports them.</summary>
-    public string? PaymentProvider { get; init; }
-    public string? PaymentReference { get; init; }
+    public string? PaymentProvider { get; private set; }
+    public string? PaymentReference { get; private set; }
 
     /// <summary>Sales channel (e.g. web-storefront) and upstream platform (e.g. shopify).</summary>
-    public string? Channel { get; init; }
-    public string? SourcePlatform { get; init; }
-    public JsonObject? Metadata { get; set; }
+    public string? Channel { get; private set; }
+    public string? SourcePlatform { get; private set; }
+    public JsonObject? Metadata { get; private set; }
 
     /// <summary>The sequence number of the latest event about this order (1 for order.created).</summary>
-    public int EventSequence { get; set; }
-    public decimal Subtotal { get; init; }
-    public decimal Total { get; init; }
-    public List<OrderLine> Lines { get; init; } = [];
-    public List<OrderStatusChange> StatusHistory { get; init; } = [];
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
+    public int EventSequence { get; private set; }
+    public decimal Subtotal { get; private set; }
+    public decimal Total { get; private set; }
+    public IReadOnlyList<OrderLine> Lines => _lines;
+    public IReadOnlyList<OrderStatusChange> StatusHistory => _statusHistory;
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
 
     public string OrderNumber => FormatNumber(Number);
 
     public static string FormatNumber(long number) => $"OC-{number:D6}";
+
+    /// <summary>A new pending order of the priced lines; raises <c>order.created</c>.</summary>
+    public static Order Place(string id, long number, PricedOrder priced, OrderDetails details, DateTimeOffset now)
+    {
+        var order = new Order
+        {
+            Id = id,
+            Number = number,
+            CustomerId = priced.CustomerId,
+            Currency = priced.Currency,
+            MerchantReferenceId = details.MerchantReferenceId,
+            PaymentProvider = details.PaymentProvider,
+            PaymentReference = details.PaymentReference,
+            Channel = details.Channel,
+            SourcePlatform = details.SourcePlatform,
+            Metadata = details.Metadata,
+            Subtotal = priced.Subtotal,
+            Total = priced.Total,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        order._lines.AddRange(priced.Lines.Select(l => new OrderLine
+        {
+            Id = Ids.New(Ids.OrderLine),
+            OrderId = id,
+            Position = l.Position,
+            SkuId = l.Sku.Id,
+            SkuCode = l.Sku.SkuCode,
+            ProductId = l.Product.Id,
+            ProductName = l.Product.Name,
+            Quantity = l.Quantity,
+            UnitPrice = l.UnitPrice,
+            LineTotal = l.LineTotal,
+        }));
+        order._statusHistory.Add(new OrderStatusChange { OrderId = id, Sequence = 1, To = OrderStatus.Pending, At = now });
+        order.RaiseChange(EventTypes.OrderCreated, now);
+        return order;
+    }
+
+    /// <summary>
+    /// Moves to <paramref name="to"/> if the lifecycle allows it from the current status (otherwise
+    /// <see cref="InvalidOrderTransitionException"/>, and nothing changes), records the step and raises its event.
+    /// </summary>
+    public void MoveTo(OrderStatus to, string? reason, JsonObject? metadata, DateTimeOffset now)
+    {
+        if (!OrderLifecycle.CanMove(Status, to))
+        {
+            throw new InvalidOrderTransitionException(Id, Status, to);
+        }
+
+        _statusHistory.Add(new OrderStatusChange
+        {
+            OrderId = Id, Sequence = _statusHistory.Count + 1, From = Status, To = to, At = now, Reason = reason, Metadata = metadata,
+        });
+        Status = to;
+        UpdatedAt = now;
+        RaiseChange(OrderLifecycle.EventType(to), now);
+    }
+
+    private void RaiseChange(string type, DateTimeOffset now)
+    {
+        EventSequence++;
+        Raise(new RaisedEvent(type, OrderResponse.From(this), Id, EventSequence, now));
+    }
 }
 
 /// <summary>One step of an order's life: creation (<c>from</c> null) or a transition.</summary>
-public sealed class OrderStatusChange : ITenantOwned
+internal sealed class OrderStatusChange : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string OrderId { get; init; }
@@ -67,7 +164,7 @@ public sealed class OrderStatusChange : ITenantOwned
 }
 
 /// <summary>A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.</summary>
-public sealed class OrderLine : ITenantOwned
+internal sealed class OrderLine : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -82,7 +179,7 @@ public sealed class OrderLine : ITenantOwned
     public decimal LineTotal { get; init; }
 }
 
-public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
+internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> builder)
     {
@@ -105,13 +202,13 @@ public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasIndex(o => new { o.TenantId, o.MerchantReferenceId, o.Id });
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);
-        builder.Navigation(o => o.Lines).AutoInclude();
+        builder.Navigation(o => o.Lines).AutoInclude().HasField("_lines");
         builder.HasMany(o => o.StatusHistory).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
-        builder.Navigation(o => o.StatusHistory).AutoInclude();
+        builder.Navigation(o => o.StatusHistory).AutoInclude().HasField("_statusHistory");
     }
 }
 
-public sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<OrderStatusChange>
+internal sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<OrderStatusChange>
 {
     public void Configure(EntityTypeBuilder<OrderStatusChange> builder)
     {
@@ -124,7 +221,7 @@ public sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<Or
     }
 }
 
-public sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
+internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
 {
     public void Configure(EntityTypeBuilder<OrderLine> builder)
     {
@@ -137,7 +234,7 @@ public sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
     }
 }
 
-public static class OrderTables
+internal static class OrderTables
 {
     extension(OrderCoreDbContext db)
     {

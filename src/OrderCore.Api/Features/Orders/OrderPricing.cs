@@ -9,9 +9,9 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Features.Orders;
 
 /// <summary>One line of an order, priced but not yet stored.</summary>
-public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
+internal sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
 
-public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
+internal sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
 {
     public decimal Total => Subtotal;
 }
@@ -20,7 +20,7 @@ public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyL
 /// Turns an order request into priced lines: checks the customer and every SKU, and prices each line
 /// with the <see cref="PriceResolver"/>. Creates nothing; order creation and preview both use it.
 /// </summary>
-public static class OrderPricing
+internal static class OrderPricing
 {
     public static async Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now,
         CancellationToken cancellationToken)

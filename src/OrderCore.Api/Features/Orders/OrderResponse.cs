@@ -3,7 +3,7 @@ using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Orders;
 
-public sealed record OrderResponse(
+internal sealed record OrderResponse(
     string Id,
     string OrderNumber,
     OrderStatus Status,
@@ -40,7 +40,7 @@ public sealed record OrderResponse(
         order.UpdatedAt);
 }
 
-public sealed record OrderLineResponse(
+internal sealed record OrderLineResponse(
     string Id,
     string SkuId,
     string SkuCode,
@@ -55,10 +55,10 @@ public sealed record OrderLineResponse(
         Money.Round(line.UnitPrice, currency), Money.Round(line.LineTotal, currency));
 }
 
-public sealed record PaymentResponse(string Provider, string? Reference);
+internal sealed record PaymentResponse(string Provider, string? Reference);
 
 /// <summary>One step of <c>status_history</c>; the first has <c>from</c> null (creation).</summary>
-public sealed record StatusChangeResponse(OrderStatus? From, OrderStatus To, DateTimeOffset At, string? Reason, JsonObject? Metadata)
+internal sealed record StatusChangeResponse(OrderStatus? From, OrderStatus To, DateTimeOffset At, string? Reason, JsonObject? Metadata)
 {
     public static StatusChangeResponse Of(OrderStatusChange change) => new(change.From, change.To, change.At, change.Reason, change.Metadata);
 }

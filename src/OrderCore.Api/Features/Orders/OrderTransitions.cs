@@ -16,7 +16,7 @@ namespace OrderCore.Api.Features.Orders;
 /// <summary>
 /// The order state machine: <c>pending -> confirmed -> fulfilled</c>, and <c>pending | confirmed -> cancelled</c>.
 /// </summary>
-public static class OrderLifecycle
+internal static class OrderLifecycle
 {
     private static readonly Dictionary<OrderStatus, OrderStatus[]> Next = new()
     {
@@ -39,7 +39,7 @@ public static class OrderLifecycle
     };
 }
 
-public sealed record CancelOrderRequest
+internal sealed record CancelOrderRequest
 {
     [Description("Why the order is cancelled (shown in status_history).")]
     public string? Reason { get; init; }
@@ -49,7 +49,7 @@ public sealed record CancelOrderRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class CancelOrderValidator : AbstractValidator<CancelOrderRequest>
+internal sealed class CancelOrderValidator : AbstractValidator<CancelOrderRequest>
 {
     public CancelOrderValidator()
     {
@@ -58,26 +58,26 @@ public sealed class CancelOrderValidator : AbstractValidator<CancelOrderRequest>
     }
 }
 
-public static class OrderTransitions
+internal static class OrderTransitions
 {
-    public static Task<Results<Ok<OrderResponse>, ApiError>> Confirm(string id, OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox,
+    public static Task<Results<Ok<OrderResponse>, ApiError>> Confirm(string id, OrderCoreDbContext db, CurrentTenant tenant,
         TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, outbox, clock, id, OrderStatus.Confirmed, reason: null, metadata: null, cancellationToken);
+        MoveAsync(db, tenant, clock, id, OrderStatus.Confirmed, reason: null, metadata: null, cancellationToken);
 
     public static Task<Results<Ok<OrderResponse>, ApiError>> Cancel(string id, CancelOrderRequest? request, OrderCoreDbContext db,
-        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, outbox, clock, id, OrderStatus.Cancelled, request?.Reason, request?.Metadata, cancellationToken);
+        CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken) =>
+        MoveAsync(db, tenant, clock, id, OrderStatus.Cancelled, request?.Reason, request?.Metadata, cancellationToken);
 
-    public static Task<Results<Ok<OrderResponse>, ApiError>> Fulfill(string id, OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox,
+    public static Task<Results<Ok<OrderResponse>, ApiError>> Fulfill(string id, OrderCoreDbContext db, CurrentTenant tenant,
         TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, outbox, clock, id, OrderStatus.Fulfilled, reason: null, metadata: null, cancellationToken);
+        MoveAsync(db, tenant, clock, id, OrderStatus.Fulfilled, reason: null, metadata: null, cancellationToken);
 
     /// <summary>
     /// Applies one transition. The order row is locked first (<c>SELECT ... FOR UPDATE</c>) and held until
     /// the request's transaction ends, so transitions racing on one order run one after the other, each
     /// on the state the previous one left: a reservation is released or committed exactly once.
     /// </summary>
-    private static async Task<Results<Ok<OrderResponse>, ApiError>> MoveAsync(OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox,
+    private static async Task<Results<Ok<OrderResponse>, ApiError>> MoveAsync(OrderCoreDbContext db, CurrentTenant tenant,
         TimeProvider clock, string id, OrderStatus to, string? reason, JsonObject? metadata, CancellationToken cancellationToken)
     {
         var locked = await db.Database.SqlQuery<int>(
@@ -89,46 +89,29 @@ public static class OrderTransitions
         }
 
         var order = await db.Orders.SingleAsync(o => o.Id == id, cancellationToken);
-        if (!OrderLifecycle.CanMove(order.Status, to))
+        var now = clock.GetUtcNow();
+        try
         {
-            var allowed = OrderLifecycle.AllowedFrom(order.Status).Select(EnumText.Name).ToList();
+            order.MoveTo(to, reason, metadata, now);
+        }
+        catch (InvalidOrderTransitionException refused)
+        {
+            var allowed = refused.AllowedNext.Select(EnumText.Name).ToList();
             var next = allowed.Count == 0 ? "none (it is final)" : string.Join(", ", allowed);
             return ApiError.Conflict("invalid_state_transition",
-                    $"Order {id} is {EnumText.Name(order.Status)}; it cannot become {EnumText.Name(to)}. Allowed next: {next}")
-                .With("current_status", EnumText.Name(order.Status))
+                    $"Order {id} is {EnumText.Name(refused.Current)}; it cannot become {EnumText.Name(to)}. Allowed next: {next}")
+                .With("current_status", EnumText.Name(refused.Current))
                 .With("requested_status", EnumText.Name(to))
                 .With("allowed_next", allowed);
         }
 
-        var now = clock.GetUtcNow();
         if (to is OrderStatus.Cancelled or OrderStatus.Fulfilled)
         {
-            var reservations = await db.InventoryReservations
-                .Where(r => r.OrderId == id && r.Status == ReservationStatus.Active)
-                .OrderBy(r => r.SkuId)
-                .ToListAsync(cancellationToken);
-            foreach (var reservation in reservations)
-            {
-                // The order lock does not cover the reservation itself: it may still be released directly
-                // (POST /v1/inventory/release by id) between the read above and the claim below. The claim
-                // (its status change) decides who settles it; when the release won, the reservation is
-                // skipped exactly as if the read had already found it released.
-                _ = to == OrderStatus.Cancelled
-                    ? await StockReservations.ReleaseAsync(db, reservation, $"order {id} cancelled", now, cancellationToken)
-                    : await StockReservations.CommitAsync(db, reservation, $"order {id} fulfilled", now, cancellationToken);
-            }
+            var fulfilled = to == OrderStatus.Fulfilled;
+            await Stock.SettleOrderAsync(db, id, fulfilled, $"order {id} {(fulfilled ? "fulfilled" : "cancelled")}", now, cancellationToken);
         }
 
-        order.StatusHistory.Add(new OrderStatusChange
-        {
-            OrderId = id, Sequence = order.StatusHistory.Count + 1, From = order.Status, To = to, At = now, Reason = reason, Metadata = metadata,
-        });
-        order.Status = to;
-        order.UpdatedAt = now;
-        order.EventSequence++;
-        var body = OrderResponse.From(order);
-        outbox.Add(OrderLifecycle.EventType(to), body, order.Id, order.EventSequence);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(body);
+        return TypedResults.Ok(OrderResponse.From(order));
     }
 }

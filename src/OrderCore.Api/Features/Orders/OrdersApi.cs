@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Orders;
 
-public static class OrdersApi
+internal static class OrdersApi
 {
     /// <summary>What orders keep about products, and the go-live check for a first order.</summary>
     public static void AddOrders(this WebApplicationBuilder builder) =>

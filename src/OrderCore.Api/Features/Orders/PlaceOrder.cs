@@ -3,17 +3,15 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Orders;
 
-public sealed record PlaceOrderRequest
+internal sealed record PlaceOrderRequest
 {
     [Description("Optional customer (cust_... or a client-chosen id).")]
     public string? CustomerId { get; init; }
@@ -44,7 +42,7 @@ public sealed record PlaceOrderRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed record PaymentRequest
+internal sealed record PaymentRequest
 {
     [Description("Payment provider, e.g. stripe, adyen or paypal.")]
     public string? Provider { get; init; }
@@ -53,7 +51,7 @@ public sealed record PaymentRequest
     public string? Reference { get; init; }
 }
 
-public sealed record OrderItemRequest
+internal sealed record OrderItemRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -66,7 +64,7 @@ public sealed record OrderItemRequest
     public int? Quantity { get; init; }
 }
 
-public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRequest>
+internal sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRequest>
 {
     public const int MaxItems = 100;
 
@@ -95,85 +93,28 @@ public sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrderRe
     }
 }
 
-public static class PlaceOrder
+internal static class PlaceOrder
 {
     /// <summary>
     /// Prices the lines, reserves stock for every tracked line at the default location, and stores the
     /// order, all in the request's transaction: either everything happens or nothing does.
     /// </summary>
     public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, CurrentTenant tenant,
-        Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
         var orderId = Ids.New(Ids.Order);
 
         var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
-        if (tracked.Count > 0)
-        {
-            var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
-                ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
-            await StockReservations.ReserveAsync(db, locationId, tracked, new ReservationTerms(OrderId: orderId), now, cancellationToken);
-        }
+        await Stock.ReserveForOrderAsync(db, orderId, tracked, now, cancellationToken);
 
-        var order = new Order
-        {
-            Id = orderId,
-            Number = await NextOrderNumberAsync(db, tenant.RequiredId, cancellationToken),
-            CustomerId = request.CustomerId,
-            Currency = priced.Currency,
-            MerchantReferenceId = request.MerchantReferenceId,
-            PaymentProvider = request.Payment?.Provider,
-            PaymentReference = request.Payment?.Reference,
-            Channel = request.Channel,
-            SourcePlatform = request.SourcePlatform,
-            Metadata = request.Metadata,
-            Subtotal = priced.Subtotal,
-            Total = priced.Total,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Lines = priced.Lines.Select(l => new OrderLine
-            {
-                Id = Ids.New(Ids.OrderLine),
-                OrderId = orderId,
-                Position = l.Position,
-                SkuId = l.Sku.Id,
-                SkuCode = l.Sku.SkuCode,
-                ProductId = l.Product.Id,
-                ProductName = l.Product.Name,
-                Quantity = l.Quantity,
-                UnitPrice = l.UnitPrice,
-                LineTotal = l.LineTotal,
-            }).ToList(),
-            StatusHistory = [new OrderStatusChange { OrderId = orderId, Sequence = 1, To = OrderStatus.Pending, At = now }],
-        };
+        var number = await OrderNumbers.NextAsync(db, tenant.RequiredId, cancellationToken);
+        var details = new OrderDetails(request.CustomerId, request.MerchantReferenceId, request.Payment?.Provider, request.Payment?.Reference,
+            request.Channel, request.SourcePlatform, request.Metadata);
+        var order = Order.Place(orderId, number, priced, details, now);
         db.Orders.Add(order);
-        var body = OrderResponse.From(order);
-        order.EventSequence = 1;
-        outbox.Add(EventTypes.OrderCreated, body, order.Id, order.EventSequence);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{order.Id}", body);
+        return TypedResults.Created($"/v1/orders/{order.Id}", OrderResponse.From(order));
     }
-
-    /// <summary>
-    /// The tenant's next number from its own sequence (<c>next_order_number</c>, created by the
-    /// OrderNumberSequences migration): unique and increasing per tenant. <c>nextval</c> holds no lock
-    /// until commit, so orders of one tenant do not queue behind each other; the price is that a failed or
-    /// rolled-back order leaves a gap (<c>nextval</c> is never rolled back). Taken after stock is reserved,
-    /// so the commonest refusal, insufficient stock, uses no number.
-    /// </summary>
-    private static async Task<long> NextOrderNumberAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken)
-    {
-        var numbers = await db.Database.SqlQuery<long>($"SELECT next_order_number({tenantId}) AS \"Value\"").ToListAsync(cancellationToken);
-        return numbers.Single();
-    }
-
-    /// <summary>
-    /// Creates the tenant's order-number sequence when the tenant is provisioned. <c>next_order_number</c>
-    /// would create it on the first order too, but racing first orders then queue on an advisory lock
-    /// until the creating order commits; this way that is only the fallback (tenants from before the
-    /// sequences, or a sequence dropped by hand).
-    /// </summary>
-    public static async Task CreateOrderNumberSequenceAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken) =>
-        await db.Database.ExecuteSqlAsync($"SELECT create_order_number_sequence({tenantId})", cancellationToken);
 }

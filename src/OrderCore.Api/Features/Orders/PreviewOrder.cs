@@ -6,7 +6,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 
-public sealed record OrderPreviewResponse(
+internal sealed record OrderPreviewResponse(
     string Currency,
     string? CustomerId,
     IReadOnlyList<OrderPreviewLine> Items,
@@ -17,7 +17,7 @@ public sealed record OrderPreviewResponse(
     [property: Description("True when every line is in stock: placing this order now would not fail on stock.")]
     bool InStock);
 
-public sealed record OrderPreviewLine(
+internal sealed record OrderPreviewLine(
     string SkuId,
     string SkuCode,
     string ProductId,
@@ -33,7 +33,7 @@ public sealed record OrderPreviewLine(
     [property: Description("Whether the order's whole quantity of this SKU (over all its lines) is available; always true for untracked SKUs.")]
     bool InStock);
 
-public static class PreviewOrder
+internal static class PreviewOrder
 {
     /// <summary>
     /// Prices the order exactly as <see cref="PlaceOrder"/> would and reports stock per line, but creates
@@ -44,14 +44,11 @@ public static class PreviewOrder
     {
         var priced = await OrderPricing.PriceAsync(db, request, clock.GetUtcNow(), cancellationToken);
 
-        var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken);
+        var locationId = await Stock.DefaultLocationIdAsync(db, cancellationToken);
         var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => l.Sku.Id).Distinct().ToList();
         var available = locationId is null || tracked.Count == 0
             ? new Dictionary<string, int>(StringComparer.Ordinal)
-            : await db.InventoryLevels
-                .Where(l => l.LocationId == locationId && tracked.Contains(l.SkuId))
-                .Select(l => new { l.SkuId, Available = l.OnHand - l.Reserved })
-                .ToDictionaryAsync(l => l.SkuId, l => l.Available, StringComparer.Ordinal, cancellationToken);
+            : await Stock.AvailableAsync(db, locationId, tracked, cancellationToken);
 
         // Order creation reserves a SKU's lines together, so stock is judged on the SKU's total quantity.
         var wanted = priced.Lines.GroupBy(l => l.Sku.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);

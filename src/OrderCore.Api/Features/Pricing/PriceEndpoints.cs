@@ -15,7 +15,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 
-public sealed record ListPricesQuery
+internal sealed record ListPricesQuery
 {
     [FromQuery(Name = "sku_id")]
     public string? SkuId { get; init; }
@@ -49,7 +49,7 @@ public sealed record ListPricesQuery
     public string? ActiveOnly { get; init; }
 }
 
-public sealed class ListPricesQueryValidator : AbstractValidator<ListPricesQuery>
+internal sealed class ListPricesQueryValidator : AbstractValidator<ListPricesQuery>
 {
     public ListPricesQueryValidator()
     {
@@ -60,7 +60,7 @@ public sealed class ListPricesQueryValidator : AbstractValidator<ListPricesQuery
     }
 }
 
-public static class PriceEndpoints
+internal static class PriceEndpoints
 {
     public static async Task<Ok<Paged<PriceResponse>>> List([AsParameters] ListPricesQuery query, [AsParameters] PageRequest page,
         OrderCoreDbContext db, TimeProvider clock, CancellationToken cancellationToken)

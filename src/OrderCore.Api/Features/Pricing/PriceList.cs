@@ -24,7 +24,7 @@ public sealed class PriceList : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class PriceListConfiguration : IEntityTypeConfiguration<PriceList>
+internal sealed class PriceListConfiguration : IEntityTypeConfiguration<PriceList>
 {
     public void Configure(EntityTypeBuilder<PriceList> builder)
     {
@@ -55,7 +55,7 @@ public sealed class Price : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class PriceConfiguration : IEntityTypeConfiguration<Price>
+internal sealed class PriceConfiguration : IEntityTypeConfiguration<Price>
 {
     public void Configure(EntityTypeBuilder<Price> builder)
     {

@@ -10,7 +10,7 @@ using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Pricing;
 
-public static class PriceListEndpoints
+internal static class PriceListEndpoints
 {
     public static async Task<Ok<Paged<PriceListResponse>>> List([AsParameters] PageRequest page, OrderCoreDbContext db,
         CancellationToken cancellationToken) =>

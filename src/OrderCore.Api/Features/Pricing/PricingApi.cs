@@ -3,7 +3,7 @@ using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Pricing;
 
-public static class PricingApi
+internal static class PricingApi
 {
     public static void MapPricingApi(this RouteGroupBuilder v1)
     {

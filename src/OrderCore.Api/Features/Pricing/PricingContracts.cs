@@ -8,7 +8,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 
-public sealed record PriceListResponse(
+internal sealed record PriceListResponse(
     string Id,
     string Code,
     string Name,
@@ -26,7 +26,7 @@ public sealed record PriceListResponse(
         list.CreatedAt, list.UpdatedAt);
 }
 
-public sealed record PriceResponse(
+internal sealed record PriceResponse(
     string Id,
     string SkuId,
     string SkuCode,
@@ -47,7 +47,7 @@ public sealed record PriceResponse(
 }
 
 /// <summary>The body of POST /v1/price-lists.</summary>
-public sealed record PriceListRequest
+internal sealed record PriceListRequest
 {
     [Required]
     [Description("Unique within the tenant: 1 to 128 characters of [A-Za-z0-9._:/-].")]
@@ -79,7 +79,7 @@ public sealed record PriceListRequest
 }
 
 /// <summary>PATCH /v1/price-lists/{id}: only the fields sent change; <c>null</c> clears an optional field.</summary>
-public sealed record PriceListPatch
+internal sealed record PriceListPatch
 {
     public string? Code { get; init; }
     public string? Name { get; init; }
@@ -98,7 +98,7 @@ public sealed record PriceListPatch
 }
 
 /// <summary>The body of POST /v1/prices.</summary>
-public sealed record PriceRequest
+internal sealed record PriceRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -136,7 +136,7 @@ public sealed record PriceRequest
 }
 
 /// <summary>PATCH /v1/prices/{id}: only the fields sent change. The SKU, list and currency of a price are fixed.</summary>
-public sealed record PricePatch
+internal sealed record PricePatch
 {
     public decimal? UnitAmount { get; init; }
     public int? MinQuantity { get; init; }
@@ -145,7 +145,7 @@ public sealed record PricePatch
     public bool? Active { get; init; }
 }
 
-public static class PricingRules
+internal static class PricingRules
 {
     /// <summary>numeric(19,4) holds 15 digits before the decimal point.</summary>
     public const decimal MaxUnitAmount = 999_999_999_999_999m;
@@ -192,7 +192,7 @@ public static class PricingErrors
             .With("sku_id", skuId).With("currency", currency);
 }
 
-public sealed class PriceListRequestValidator : AbstractValidator<PriceListRequest>
+internal sealed class PriceListRequestValidator : AbstractValidator<PriceListRequest>
 {
     public PriceListRequestValidator()
     {
@@ -204,7 +204,7 @@ public sealed class PriceListRequestValidator : AbstractValidator<PriceListReque
     }
 }
 
-public sealed class PriceListPatchValidator : AbstractValidator<PriceListPatch>
+internal sealed class PriceListPatchValidator : AbstractValidator<PriceListPatch>
 {
     public PriceListPatchValidator()
     {
@@ -215,7 +215,7 @@ public sealed class PriceListPatchValidator : AbstractValidator<PriceListPatch>
     }
 }
 
-public sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
+internal sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
 {
     public PriceRequestValidator()
     {
@@ -228,7 +228,7 @@ public sealed class PriceRequestValidator : AbstractValidator<PriceRequest>
     }
 }
 
-public sealed class PricePatchValidator : AbstractValidator<PricePatch>
+internal sealed class PricePatchValidator : AbstractValidator<PricePatch>
 {
     public PricePatchValidator()
     {

@@ -13,7 +13,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 
-public sealed record ResolvePriceQuery
+internal sealed record ResolvePriceQuery
 {
     [FromQuery(Name = "sku_id")]
     [Description("The SKU by id (sku_...); or give sku_code.")]
@@ -36,7 +36,7 @@ public sealed record ResolvePriceQuery
     public int? Quantity { get; init; }
 }
 
-public sealed class ResolvePriceQueryValidator : AbstractValidator<ResolvePriceQuery>
+internal sealed class ResolvePriceQueryValidator : AbstractValidator<ResolvePriceQuery>
 {
     public ResolvePriceQueryValidator()
     {
@@ -48,7 +48,7 @@ public sealed class ResolvePriceQueryValidator : AbstractValidator<ResolvePriceQ
     }
 }
 
-public sealed record ResolvedPriceResponse(
+internal sealed record ResolvedPriceResponse(
     string SkuId,
     string SkuCode,
     string Currency,
@@ -68,7 +68,7 @@ public sealed record ResolvedPriceResponse(
     int CandidatesApplicable,
     DateTimeOffset ResolvedAt);
 
-public static class ResolvePrice
+internal static class ResolvePrice
 {
     /// <summary>
     /// Answers the unit price of a SKU exactly as order creation would decide it now: the same candidates,

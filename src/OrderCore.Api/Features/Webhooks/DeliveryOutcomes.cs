@@ -1,9 +1,9 @@
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>What an attempt's result means for its delivery.</summary>
-public sealed record DeliveryOutcome(DeliveryStatus Status, DateTimeOffset? NextAttemptAt, bool DeactivateEndpoint, string? DeactivationReason);
+internal sealed record DeliveryOutcome(DeliveryStatus Status, DateTimeOffset? NextAttemptAt, bool DeactivateEndpoint, string? DeactivationReason);
 
-public static class DeliveryOutcomes
+internal static class DeliveryOutcomes
 {
     /// <summary>
     /// 2xx: succeeded. Timeout, connection error, 408, 429, 5xx: retried after the next delay of the schedule

@@ -6,7 +6,7 @@ using OrderCore.Api.Platform.Events;
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Which events an endpoint receives: exact names, <c>prefix.*</c>, or <c>*</c>.</summary>
-public static class Subscriptions
+internal static class Subscriptions
 {
     public const string Rule = "must be a known event name (e.g. order.created), a prefix pattern such as order.*, or *";
 
@@ -29,7 +29,7 @@ public static class Subscriptions
         patterns.Any(p => p == "*" || p == eventType || (p.EndsWith(".*", StringComparison.Ordinal) && eventType.StartsWith(p[..^1], StringComparison.Ordinal)));
 }
 
-public sealed record WebhookEndpointResponse(
+internal sealed record WebhookEndpointResponse(
     string Id,
     string Url,
     string? Description,
@@ -47,7 +47,7 @@ public sealed record WebhookEndpointResponse(
 }
 
 /// <summary>The answer of create and rotate-secret: the only place the secret is ever shown.</summary>
-public sealed record WebhookEndpointWithSecretResponse(
+internal sealed record WebhookEndpointWithSecretResponse(
     string Id,
     string Url,
     string? Description,
@@ -69,7 +69,7 @@ public sealed record WebhookEndpointWithSecretResponse(
 }
 
 /// <summary>POST /v1/webhooks/endpoints.</summary>
-public sealed record CreateWebhookEndpointRequest
+internal sealed record CreateWebhookEndpointRequest
 {
     [Required]
     [Description("https:// URL that receives the deliveries.")]
@@ -85,7 +85,7 @@ public sealed record CreateWebhookEndpointRequest
 }
 
 /// <summary>PATCH /v1/webhooks/endpoints/{id}: only the fields sent change; <c>active: true</c> reactivates.</summary>
-public sealed record UpdateWebhookEndpointRequest
+internal sealed record UpdateWebhookEndpointRequest
 {
     public string? Url { get; init; }
     public List<string>? Events { get; init; }
@@ -93,7 +93,7 @@ public sealed record UpdateWebhookEndpointRequest
     public bool? Active { get; init; }
 }
 
-public sealed class CreateWebhookEndpointRequestValidator : AbstractValidator<CreateWebhookEndpointRequest>
+internal sealed class CreateWebhookEndpointRequestValidator : AbstractValidator<CreateWebhookEndpointRequest>
 {
     public CreateWebhookEndpointRequestValidator()
     {
@@ -104,7 +104,7 @@ public sealed class CreateWebhookEndpointRequestValidator : AbstractValidator<Cr
     }
 }
 
-public sealed class UpdateWebhookEndpointRequestValidator : AbstractValidator<UpdateWebhookEndpointRequest>
+internal sealed class UpdateWebhookEndpointRequestValidator : AbstractValidator<UpdateWebhookEndpointRequest>
 {
     public UpdateWebhookEndpointRequestValidator()
     {
@@ -116,7 +116,7 @@ public sealed class UpdateWebhookEndpointRequestValidator : AbstractValidator<Up
 }
 
 /// <summary>POST /v1/webhooks/endpoints/{id}/recover.</summary>
-public sealed record RecoverDeliveriesRequest
+internal sealed record RecoverDeliveriesRequest
 {
     [Required]
     [Description("Re-queue failed and abandoned deliveries created at or after this time.")]
@@ -125,21 +125,21 @@ public sealed record RecoverDeliveriesRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class RecoverDeliveriesRequestValidator : AbstractValidator<RecoverDeliveriesRequest>
+internal sealed class RecoverDeliveriesRequestValidator : AbstractValidator<RecoverDeliveriesRequest>
 {
     public RecoverDeliveriesRequestValidator() => RuleFor(r => r.Since).NotNull().WithMessage("is required");
 }
 
-public sealed record RecoverDeliveriesResponse(string EndpointId, int Requeued);
+internal sealed record RecoverDeliveriesResponse(string EndpointId, int Requeued);
 
-public enum SmokeMode
+internal enum SmokeMode
 {
     Standard,
     Retryable,
 }
 
 /// <summary>POST /v1/webhooks/smoke.</summary>
-public sealed record SmokeRequest
+internal sealed record SmokeRequest
 {
     [Description("standard (default): one signed delivery; retryable: the first attempt is recorded as a simulated failure, the retry is sent.")]
     public SmokeMode? Mode { get; init; }
@@ -150,16 +150,16 @@ public sealed record SmokeRequest
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>
+internal sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>
 {
     public SmokeRequestValidator() =>
         RuleFor(r => r.EventType).Must(t => t is null || EventTypes.All.Contains(Subscriptions.Normalize(t), StringComparer.Ordinal))
             .WithMessage("must be a known event name");
 }
 
-public sealed record SmokeResponse(string EventId, string EventType, SmokeMode Mode, IReadOnlyList<string> DeliveryIds);
+internal sealed record SmokeResponse(string EventId, string EventType, SmokeMode Mode, IReadOnlyList<string> DeliveryIds);
 
-public sealed record WebhookDeliveryResponse(
+internal sealed record WebhookDeliveryResponse(
     string Id,
     string EventId,
     string EventType,
@@ -178,12 +178,12 @@ public sealed record WebhookDeliveryResponse(
         d.LastStatusCode, d.LastError, d.LatencyMs, d.CreatedAt, d.DeliveredAt);
 }
 
-public sealed record WebhookAttemptResponse(int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, int DurationMs, string? Error, string? ResponseBody)
+internal sealed record WebhookAttemptResponse(int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, int DurationMs, string? Error, string? ResponseBody)
 {
     public static WebhookAttemptResponse From(WebhookAttempt a) => new(a.Number, a.AttemptedAt, a.StatusCode, a.DurationMs, a.Error, a.ResponseBody);
 }
 
-public sealed record WebhookDeliveryDetailResponse(
+internal sealed record WebhookDeliveryDetailResponse(
     string Id,
     string EventId,
     string EventType,
@@ -198,7 +198,7 @@ public sealed record WebhookDeliveryDetailResponse(
     DateTimeOffset? DeliveredAt,
     IReadOnlyList<WebhookAttemptResponse> Attempts);
 
-public sealed record WebhookMetricsResponse(
+internal sealed record WebhookMetricsResponse(
     string? EventType,
     int WindowHours,
     [property: Description("succeeded / (succeeded + failed + abandoned); null when none has finished.")] double? SuccessRate,

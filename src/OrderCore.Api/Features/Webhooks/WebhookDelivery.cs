@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 
-public enum DeliveryStatus
+internal enum DeliveryStatus
 {
     Pending,
     Succeeded,
@@ -14,7 +14,7 @@ public enum DeliveryStatus
 }
 
 /// <summary>One event for one endpoint: sent until it succeeds, fails for good, or its retries run out.</summary>
-public sealed class WebhookDelivery : ITenantOwned, IHasId
+internal sealed class WebhookDelivery : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -41,7 +41,7 @@ public sealed class WebhookDelivery : ITenantOwned, IHasId
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-public sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
 {
     public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
     {
@@ -62,7 +62,7 @@ public sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Webh
 }
 
 /// <summary>One HTTP attempt of a delivery (or the simulated first failure of a smoke test).</summary>
-public sealed class WebhookAttempt : ITenantOwned
+internal sealed class WebhookAttempt : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string DeliveryId { get; init; }
@@ -78,7 +78,7 @@ public sealed class WebhookAttempt : ITenantOwned
     public string? ResponseBody { get; init; }
 }
 
-public sealed class WebhookAttemptConfiguration : IEntityTypeConfiguration<WebhookAttempt>
+internal sealed class WebhookAttemptConfiguration : IEntityTypeConfiguration<WebhookAttempt>
 {
     public void Configure(EntityTypeBuilder<WebhookAttempt> builder)
     {

@@ -13,7 +13,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 
-public sealed record ListDeliveriesQuery
+internal sealed record ListDeliveriesQuery
 {
     [FromQuery(Name = "event_type")]
     public string? EventType { get; init; }
@@ -37,7 +37,7 @@ public sealed record ListDeliveriesQuery
     public string? StartingAfter { get; init; }
 }
 
-public sealed record MetricsQuery
+internal sealed record MetricsQuery
 {
     [FromQuery(Name = "event_type")]
     public string? EventType { get; init; }
@@ -47,7 +47,7 @@ public sealed record MetricsQuery
     public int? WindowHours { get; init; }
 }
 
-public static class WebhookDeliveryEndpoints
+internal static class WebhookDeliveryEndpoints
 {
     public const string SmokeFailure = "simulated failure (retryable smoke test): this attempt was not sent";
 

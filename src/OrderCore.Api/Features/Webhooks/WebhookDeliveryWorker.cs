@@ -19,7 +19,7 @@ namespace OrderCore.Api.Features.Webhooks;
 /// It wakes on <c>NOTIFY ordercore_webhooks</c> (<see cref="WebhookWakeup"/>), at the next due retry, and
 /// otherwise every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
-public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
+internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
     ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private const int DispatchBatch = 200;
@@ -290,7 +290,7 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
 /// Wakes the worker on <c>NOTIFY ordercore_webhooks</c>, fired by triggers when events or deliveries change
 /// (at commit), and whenever listening (re)starts, since notifications may have been missed meanwhile.
 /// </summary>
-public sealed class WebhookWakeup : IPostgresNotificationHandler, IDisposable
+internal sealed class WebhookWakeup : IPostgresNotificationHandler, IDisposable
 {
     public const string ChannelName = "ordercore_webhooks";
     private readonly SemaphoreSlim _signal = new(0, 1);

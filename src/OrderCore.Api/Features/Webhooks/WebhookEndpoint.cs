@@ -6,7 +6,7 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>A merchant URL that receives signed deliveries of the events it subscribes to.</summary>
-public sealed class WebhookEndpoint : ITenantOwned, IHasId
+internal sealed class WebhookEndpoint : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -42,7 +42,7 @@ public sealed class WebhookEndpoint : ITenantOwned, IHasId
     }
 }
 
-public sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
+internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
 {
     public void Configure(EntityTypeBuilder<WebhookEndpoint> builder)
     {
@@ -55,7 +55,7 @@ public sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<Webh
     }
 }
 
-public static class WebhookTables
+internal static class WebhookTables
 {
     extension(OrderCoreDbContext db)
     {

@@ -11,14 +11,14 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 
-public sealed record ListWebhookEndpointsQuery
+internal sealed record ListWebhookEndpointsQuery
 {
     [FromQuery(Name = "active")]
     [Description("true or false")]
     public string? Active { get; init; }
 }
 
-public static class WebhookEndpointEndpoints
+internal static class WebhookEndpointEndpoints
 {
     public static async Task<Results<Ok<Paged<WebhookEndpointResponse>>, ApiError>> List([AsParameters] ListWebhookEndpointsQuery query,
         [AsParameters] PageRequest page, OrderCoreDbContext db, TimeProvider clock, CancellationToken cancellationToken)

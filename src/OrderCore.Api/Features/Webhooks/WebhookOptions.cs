@@ -1,7 +1,7 @@
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Section <c>Webhooks</c> (environment: <c>Webhooks__AllowHttp=true</c>, <c>Webhooks__RetryDelays__0=00:00:05</c>, ...).</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     /// <summary>Allow <c>http://</c> endpoint URLs (local development only).</summary>
     public bool AllowHttp { get; set; }

@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Events;
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Go-live: an active endpoint receives <c>checkout.completed</c> (directly, or through <c>order.*</c> / <c>*</c>).</summary>
-public sealed class WebhookEndpointCheck : IReadinessCheck
+internal sealed class WebhookEndpointCheck : IReadinessCheck
 {
     private static readonly string[] Wanted = [EventTypes.CheckoutCompleted, "order.*"];
 
@@ -23,7 +23,7 @@ public sealed class WebhookEndpointCheck : IReadinessCheck
 }
 
 /// <summary>Go-live: a delivery succeeded in the last 24 h, and none was abandoned since that success.</summary>
-public sealed class WebhookDeliveryCheck : IReadinessCheck
+internal sealed class WebhookDeliveryCheck : IReadinessCheck
 {
     public string Name => "webhook_delivery";
 

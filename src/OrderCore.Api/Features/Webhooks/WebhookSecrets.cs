@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Endpoint secrets: made here, encrypted at rest with Data Protection (keys shared through the database).</summary>
-public sealed class WebhookSecrets(IDataProtectionProvider provider)
+internal sealed class WebhookSecrets(IDataProtectionProvider provider)
 {
     public const string Prefix = "whsec_";
     private readonly IDataProtector _protector = provider.CreateProtector("OrderCore.Webhooks.EndpointSecret.v1");
@@ -18,7 +18,7 @@ public sealed class WebhookSecrets(IDataProtectionProvider provider)
 }
 
 /// <summary>The two signature schemes of a delivery (see docs/webhooks.md).</summary>
-public static class WebhookSignatures
+internal static class WebhookSignatures
 {
     /// <summary><c>X-OrderCore-Signature</c>: <c>sha256=</c> + hex HMAC-SHA256 of the raw body, keyed with the whole secret string.</summary>
     public static string OrderCore(string secret, byte[] body) =>

@@ -7,13 +7,13 @@ using Polly.Timeout;
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>What one delivery attempt sends.</summary>
-public sealed record WebhookMessage(string Url, string EventId, string EventType, string DeliveryId, byte[] Body, string Secret, string? PreviousSecret);
+internal sealed record WebhookMessage(string Url, string EventId, string EventType, string DeliveryId, byte[] Body, string Secret, string? PreviousSecret);
 
 /// <summary>What one attempt got back.</summary>
-public sealed record SendResult(int? StatusCode, int DurationMs, string? Error, string? ResponseBody, TimeSpan? RetryAfter, bool TargetRefused);
+internal sealed record SendResult(int? StatusCode, int DurationMs, string? Error, string? ResponseBody, TimeSpan? RetryAfter, bool TargetRefused);
 
 /// <summary>Sends one signed attempt. Timeouts come from the resilience pipeline; retries are the worker's durable schedule.</summary>
-public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
+internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
 {
     public const string ClientName = "OrderCore.Webhooks";
     public const string UserAgent = "OrderCore-Webhooks/1";

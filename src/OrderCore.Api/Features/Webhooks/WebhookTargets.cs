@@ -9,7 +9,7 @@ namespace OrderCore.Api.Features.Webhooks;
 /// and again by <see cref="ConnectAsync"/> on every connection, which connects only to an address it has
 /// just vetted, so a DNS answer that changes after the check (rebinding) cannot slip through.
 /// </summary>
-public static class WebhookTargets
+internal static class WebhookTargets
 {
     /// <summary>The problem with <paramref name="url"/>, or null when it is acceptable.</summary>
     public static async Task<string?> CheckUrlAsync(string url, WebhookOptions options, CancellationToken cancellationToken)
@@ -147,4 +147,4 @@ public static class WebhookTargets
 }
 
 /// <summary>The target of a delivery is not allowed (or does not resolve).</summary>
-public sealed class WebhookTargetException(string message) : Exception(message);
+internal sealed class WebhookTargetException(string message) : Exception(message);

@@ -8,7 +8,7 @@ using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Webhooks;
 
-public static class WebhooksApi
+internal static class WebhooksApi
 {
     /// <summary>Options, secrets, the outbound HTTP client (timeout only: retries are the durable schedule) and the delivery worker.</summary>
     public static void AddWebhooks(this WebApplicationBuilder builder)
@@ -74,7 +74,7 @@ public static class WebhooksApi
 }
 
 /// <summary>Deliveries of the request's tenant created in a period, for the account usage report.</summary>
-public sealed class WebhookDeliveryCounter(OrderCore.Api.Platform.Persistence.OrderCoreDbContext db) : IWebhookDeliveryCounter
+internal sealed class WebhookDeliveryCounter(OrderCore.Api.Platform.Persistence.OrderCoreDbContext db) : IWebhookDeliveryCounter
 {
     public Task<long> CountDeliveriesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
 
@@ -11,6 +12,18 @@ namespace OrderCore.Api.Platform.Events;
 /// </summary>
 public sealed class EventRecord : ITenantOwned, IHasId
 {
+    /// <summary>A new event; without <paramref name="tenantId"/> the save stamps the current tenant.</summary>
+    public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId) => new()
+    {
+        TenantId = tenantId ?? "",
+        Id = Ids.New(Ids.Event),
+        Type = type,
+        CreatedAt = at,
+        SubjectId = subjectId,
+        Sequence = sequence,
+        Data = data,
+    };
+
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
     public required string Type { get; init; }

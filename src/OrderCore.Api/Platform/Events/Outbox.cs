@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Events;
@@ -29,16 +28,8 @@ public sealed class Outbox(OrderCoreDbContext db, TimeProvider clock, IOptions<J
     /// <summary>Adds an event; <paramref name="tenantId"/> is needed only where no request tenant exists (background work).</summary>
     public EventRecord Add<T>(string type, T @object, string? subjectId = null, long? sequence = null, string? tenantId = null)
     {
-        var record = new EventRecord
-        {
-            TenantId = tenantId ?? "",
-            Id = Ids.New(Ids.Event),
-            Type = type,
-            CreatedAt = clock.GetUtcNow(),
-            SubjectId = subjectId,
-            Sequence = sequence,
-            Data = JsonSerializer.Serialize(@object, json.Value.SerializerOptions),
-        };
+        var record = EventRecord.Create(type, JsonSerializer.Serialize(@object, json.Value.SerializerOptions), subjectId, sequence,
+            clock.GetUtcNow(), tenantId);
         db.Set<EventRecord>().Add(record);
         return record;
     }

@@ -6,6 +6,17 @@ namespace OrderCore.Api.Platform.Json;
 
 public static class JsonDefaults
 {
+    /// <summary>The options of every HTTP answer, for JSON written outside one (events raised by aggregates).</summary>
+    public static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     /// <summary>snake_case members, enums as snake_case strings, UTC timestamps with <c>Z</c>, nulls written.</summary>
     public static void Configure(JsonSerializerOptions options)
     {

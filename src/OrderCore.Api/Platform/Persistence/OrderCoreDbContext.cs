@@ -1,7 +1,10 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using System.Text.Json;
 using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Json;
 
 namespace OrderCore.Api.Platform.Persistence;
 
@@ -81,14 +84,30 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        WriteRaisedEvents();
         StampTenant();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        WriteRaisedEvents();
         StampTenant();
         return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>The outbox half of the unit of work: every event an aggregate raised becomes an event row of this save.</summary>
+    private void WriteRaisedEvents()
+    {
+        foreach (var entry in ChangeTracker.Entries<Aggregate>().ToList())
+        {
+            var tenantId = entry.Entity is ITenantOwned { TenantId: { Length: > 0 } owner } ? owner : null;
+            foreach (var raised in entry.Entity.TakeRaisedEvents())
+            {
+                var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
+                Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, tenantId));
+            }
+        }
     }
 
     /// <summary>New rows take the request's tenant; a row of another tenant is never written under it.</summary>

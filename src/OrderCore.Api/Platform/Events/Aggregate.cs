@@ -1,0 +1,30 @@
+namespace OrderCore.Api.Platform.Events;
+
+/// <summary>
+/// An event an aggregate raised about itself, waiting for the save that writes it to the outbox. <c>Data</c> is the
+/// object as the API shows it after the change (<c>data.object</c> of the envelope).
+/// </summary>
+public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At);
+
+/// <summary>
+/// An entity that changes only through its own methods and raises an event for each change. Saving the
+/// context turns raised events into outbox rows in the same transaction (<c>OrderCoreDbContext.SaveChangesAsync</c>),
+/// so a handler never writes an event by hand and no change can be saved without its event.
+/// </summary>
+public abstract class Aggregate
+{
+    private readonly List<RaisedEvent> _raised = [];
+
+    /// <summary>The events raised since the last save, oldest first (a method, so that EF does not map it).</summary>
+    public IReadOnlyList<RaisedEvent> RaisedEvents() => _raised;
+
+    protected void Raise(RaisedEvent raised) => _raised.Add(raised);
+
+    /// <summary>Hands the raised events to the outbox once; called by the save.</summary>
+    internal List<RaisedEvent> TakeRaisedEvents()
+    {
+        var taken = _raised.ToList();
+        _raised.Clear();
+        return taken;
+    }
+}
