@@ -54,6 +54,7 @@ public static class PlatformSetup
         services.AddHostedService<IdempotencyRecordSweeper>();
 
         services.Configure<AdminOptions>(options => options.Token = configuration["ORDERCORE_ADMIN_TOKEN"]);
+        services.AddSingleton<ScopeCatalog>();
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IPostgresNotificationHandler>(provider => provider.GetRequiredService<ApiKeyCache>());
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -19,7 +19,7 @@ internal static class AccountApi
 
     public static void MapAccountApi(this RouteGroupBuilder v1)
     {
-        var account = v1.MapGroup("/account").WithTags("Account").RequireScopes(Scopes.AccountRead, Scopes.AccountWrite);
+        var account = v1.MapGroup("/account").WithTags("Account").RequireScopes(AccountScopes.Read, AccountScopes.Write);
 
         account.MapGet("/auth", AccountInfo.Auth).WithName("GetAccountAuth")
             .WithSummary("The tenant and key of this request: scopes, rate limit and expiry").ProducesErrors(401);
@@ -42,4 +42,11 @@ internal static class AccountApi
             .WithSummary("Replace a key with a new one; the old one keeps working for grace_hours (default 24)")
             .ProducesErrors(400, 401, 404, 409, 413, 422);
     }
+}
+
+/// <summary>The scopes of the account: its keys, usage and readiness.</summary>
+public static class AccountScopes
+{
+    public const string Read = "account:read";
+    public const string Write = "account:write";
 }

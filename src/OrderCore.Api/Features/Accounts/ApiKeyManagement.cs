@@ -91,12 +91,12 @@ internal sealed record CreateApiKeyRequest
 
 internal sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
 {
-    public CreateApiKeyValidator(TimeProvider clock)
+    public CreateApiKeyValidator(TimeProvider clock, ScopeCatalog scopes)
     {
         RuleFor(r => r.Name).NotEmpty().WithMessage("is required").MaximumLength(200).WithMessage("must be at most 200 characters");
         RuleFor(r => r.Scopes).NotEmpty().WithMessage("must list at least one scope");
-        RuleForEach(r => r.Scopes).Must(s => s is not null && Scopes.IsKnown(s))
-            .WithMessage($"must be one of {string.Join(", ", Scopes.All)} or *");
+        RuleForEach(r => r.Scopes).Must(s => s is not null && scopes.IsKnown(s))
+            .WithMessage(_ => $"must be one of {string.Join(", ", scopes.All)} or *");
         RuleFor(r => r.TtlDays).InclusiveBetween(1, 3650).WithMessage("must be between 1 and 3650");
         RuleFor(r => r.ExpiresAt).Must(at => at is null || at > clock.GetUtcNow()).WithMessage("must be in the future");
         RuleFor(r => r.ExpiresAt).Null().When(r => r.TtlDays is not null).WithMessage("give expires_at or ttl_days, not both");

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Readiness;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Accounts;
 
@@ -28,7 +29,7 @@ internal static class Readiness
 /// <summary>The key can run the order flow: it holds orders:read and orders:write (or *).</summary>
 internal sealed class ApiKeyAccessCheck : IReadinessCheck
 {
-    private static readonly string[] Needed = [Scopes.OrdersRead, Scopes.OrdersWrite];
+    private static readonly string[] Needed = [OrderScopes.Read, OrderScopes.Write];
 
     public string Name => "api_key_access";
 

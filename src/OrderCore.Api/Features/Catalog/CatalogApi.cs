@@ -11,7 +11,7 @@ internal static class CatalogApi
 
     public static void MapCatalogApi(this RouteGroupBuilder v1)
     {
-        var products = v1.MapGroup("/products").WithTags("Catalog").RequireScopes(Scopes.CatalogRead, Scopes.CatalogWrite);
+        var products = v1.MapGroup("/products").WithTags("Catalog").RequireScopes(CatalogScopes.Read, CatalogScopes.Write);
         products.MapGet("/", ProductEndpoints.List).WithName("ListProducts").WithSummary("List products").ProducesErrors(400, 401);
         products.MapPost("/", ProductEndpoints.Create).WithName("CreateProduct")
             .WithSummary("Create a product, optionally with a client-chosen id and its SKUs").ProducesErrors(400, 401, 409, 413, 422);
@@ -24,8 +24,15 @@ internal static class CatalogApi
             .WithSummary("Delete a product; one that orders or reservations refer to is archived instead").ProducesErrors(401, 404);
         products.MapPost("/{id}/skus", SkuEndpoints.Add).WithName("CreateSku").WithSummary("Add a SKU to a product").ProducesErrors(400, 401, 404, 409, 422);
 
-        var skus = v1.MapGroup("/skus").WithTags("Catalog").RequireScopes(Scopes.CatalogRead, Scopes.CatalogWrite);
+        var skus = v1.MapGroup("/skus").WithTags("Catalog").RequireScopes(CatalogScopes.Read, CatalogScopes.Write);
         skus.MapGet("/{skuCode}", SkuEndpoints.Get).WithName("GetSku").WithSummary("Retrieve a SKU by its code (or its sku_... id)").ProducesErrors(401, 404);
         skus.MapPatch("/{id}", SkuEndpoints.Patch).WithName("UpdateSku").WithSummary("Change the fields sent").ProducesErrors(400, 401, 404, 409);
     }
+}
+
+/// <summary>The scopes of the catalog and its prices.</summary>
+public static class CatalogScopes
+{
+    public const string Read = "catalog:read";
+    public const string Write = "catalog:write";
 }

@@ -9,6 +9,7 @@ using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Features.Webhooks;
 
 namespace OrderCore.Api.Features.Events;
 
@@ -31,7 +32,7 @@ internal static class EventsApi
 {
     public static void MapEventsApi(this RouteGroupBuilder v1)
     {
-        var events = v1.MapGroup("/events").WithTags("Events").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
+        var events = v1.MapGroup("/events").WithTags("Events").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         events.MapGet("/", List).WithName("ListEvents").WithSummary("List events, newest first").ProducesErrors(400, 401);
         events.MapGet("/{id}", Get).WithName("GetEvent").WithSummary("Retrieve an event").ProducesErrors(401, 404);
     }

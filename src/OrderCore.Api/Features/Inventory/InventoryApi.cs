@@ -1,5 +1,6 @@
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Readiness;
 
@@ -13,11 +14,12 @@ internal static class InventoryApi
         builder.Services.AddHostedService<ReservationExpirySweeper>();
         builder.Services.AddProductReferences<StockProductReferences>();
         builder.Services.AddReadinessCheck<InventoryPresentCheck>();
+        builder.Services.AddEventTypes(InventoryEvents.Adjusted);
     }
 
     public static void MapInventoryApi(this RouteGroupBuilder v1)
     {
-        var locations = v1.MapGroup("/locations").WithTags("Inventory").RequireScopes(Scopes.InventoryRead, Scopes.InventoryWrite);
+        var locations = v1.MapGroup("/locations").WithTags("Inventory").RequireScopes(InventoryScopes.Read, InventoryScopes.Write);
         locations.MapGet("/", LocationEndpoints.List).WithName("ListLocations").WithSummary("List locations").ProducesErrors(400, 401);
         locations.MapPost("/", LocationEndpoints.Create).WithName("CreateLocation")
             .WithSummary("Create a location, optionally with a client-chosen id; the first one is the default").ProducesErrors(400, 401, 409, 413, 422);
@@ -26,7 +28,7 @@ internal static class InventoryApi
             .WithSummary("Create the location with this id, or replace its code and name; is_default: true moves the default here")
             .ProducesErrors(400, 401, 409);
 
-        var inventory = v1.MapGroup("/inventory").WithTags("Inventory").RequireScopes(Scopes.InventoryRead, Scopes.InventoryWrite);
+        var inventory = v1.MapGroup("/inventory").WithTags("Inventory").RequireScopes(InventoryScopes.Read, InventoryScopes.Write);
         inventory.MapGet("/", InventoryEndpoints.List).WithName("ListInventory")
             .WithSummary("List stock levels (on_hand, reserved, available) by location, then SKU").ProducesErrors(400, 401);
         inventory.MapPost("/adjust", InventoryEndpoints.Adjust).WithName("AdjustInventory")
@@ -41,4 +43,11 @@ internal static class InventoryApi
         inventory.MapGet("/movements", InventoryEndpoints.Movements).WithName("ListInventoryMovements")
             .WithSummary("List stock movements (the audit trail), newest first").ProducesErrors(400, 401);
     }
+}
+
+/// <summary>The scopes of locations and stock.</summary>
+public static class InventoryScopes
+{
+    public const string Read = "inventory:read";
+    public const string Write = "inventory:write";
 }

@@ -11,6 +11,8 @@ namespace OrderCore.Api.Features.Inventory;
 /// </summary>
 internal static class InventoryEvents
 {
+    public const string Adjusted = "inventory.adjusted";
+
     public static async Task<InventoryLevelResponse> PublishLevelAsync(OrderCoreDbContext db, Outbox outbox, string tenantId, string skuId,
         string locationId, CancellationToken cancellationToken)
     {
@@ -21,7 +23,7 @@ internal static class InventoryEvents
                 (l, s) => new { Level = l, s.SkuCode })
             .SingleAsync(cancellationToken);
         var level = InventoryLevelResponse.From(row.Level, row.SkuCode);
-        outbox.Add(EventTypes.InventoryAdjusted, level, subjectId: $"{skuId}@{locationId}", tenantId: tenantId);
+        outbox.Add(Adjusted, level, subjectId: $"{skuId}@{locationId}", tenantId: tenantId);
         return level;
     }
 }

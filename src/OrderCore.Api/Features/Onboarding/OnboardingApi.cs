@@ -1,6 +1,8 @@
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Features.Inventory;
 
 namespace OrderCore.Api.Features.Onboarding;
 
@@ -9,7 +11,7 @@ internal static class OnboardingApi
     public static RouteGroupBuilder MapOnboardingApi(this RouteGroupBuilder v1)
     {
         var onboarding = v1.MapGroup("/onboarding").WithTags("Onboarding")
-            .RequireScopes([Scopes.CatalogRead], [Scopes.CatalogWrite, Scopes.InventoryWrite]);
+            .RequireScopes([CatalogScopes.Read], [CatalogScopes.Write, InventoryScopes.Write]);
 
         onboarding.MapPost("/demo-data", DemoData.Handle)
             .WithName("CreateDemoData")

@@ -119,7 +119,7 @@ internal sealed class Order : Aggregate, ITenantOwned, IHasId
             LineTotal = l.LineTotal,
         }));
         order._statusHistory.Add(new OrderStatusChange { OrderId = id, Sequence = 1, To = OrderStatus.Pending, At = now });
-        order.RaiseChange(EventTypes.OrderCreated, now);
+        order.RaiseChange(OrderLifecycle.Created, now);
         return order;
     }
 

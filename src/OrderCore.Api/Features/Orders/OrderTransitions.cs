@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Persistence;
 
@@ -26,15 +25,23 @@ internal static class OrderLifecycle
         [OrderStatus.Cancelled] = [],
     };
 
+    /// <summary>The events of an order's life, one per status it can reach.</summary>
+    public const string Created = "order.created";
+    public const string Confirmed = "order.confirmed";
+    public const string Fulfilled = "order.fulfilled";
+    public const string Cancelled = "order.cancelled";
+
+    public static readonly string[] EventTypes = [Created, Confirmed, Fulfilled, Cancelled];
+
     public static IReadOnlyList<OrderStatus> AllowedFrom(OrderStatus status) => Next[status];
 
     public static bool CanMove(OrderStatus from, OrderStatus to) => Next[from].Contains(to);
 
     public static string EventType(OrderStatus to) => to switch
     {
-        OrderStatus.Confirmed => EventTypes.OrderConfirmed,
-        OrderStatus.Fulfilled => EventTypes.OrderFulfilled,
-        OrderStatus.Cancelled => EventTypes.OrderCancelled,
+        OrderStatus.Confirmed => Confirmed,
+        OrderStatus.Fulfilled => Fulfilled,
+        OrderStatus.Cancelled => Cancelled,
         _ => throw new ArgumentOutOfRangeException(nameof(to), to, "Orders are created pending; there is no transition to it."),
     };
 }

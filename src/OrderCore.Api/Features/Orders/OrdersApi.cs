@@ -1,19 +1,22 @@
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Readiness;
+using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Orders;
 
 internal static class OrdersApi
 {
-    /// <summary>What orders keep about products, and the go-live check for a first order.</summary>
+    /// <summary>What orders keep about products, the go-live check for a first order, and the order events.</summary>
     public static void AddOrders(this WebApplicationBuilder builder) =>
-        builder.Services.AddProductReferences<OrderProductReferences>().AddReadinessCheck<OrderCreatedCheck>();
+        builder.Services.AddProductReferences<OrderProductReferences>().AddReadinessCheck<OrderCreatedCheck>()
+            .AddEventTypes(OrderLifecycle.EventTypes);
 
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
     {
-        var orders = v1.MapGroup("/orders").WithTags("Orders").RequireScopes(Scopes.OrdersRead, Scopes.OrdersWrite);
+        var orders = v1.MapGroup("/orders").WithTags("Orders").RequireScopes(OrderScopes.Read, OrderScopes.Write);
 
         orders.MapPost("/", PlaceOrder.Handle)
             .WithName("CreateOrder")

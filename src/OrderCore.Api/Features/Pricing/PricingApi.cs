@@ -1,5 +1,6 @@
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.OpenApi;
+using OrderCore.Api.Features.Catalog;
 
 namespace OrderCore.Api.Features.Pricing;
 
@@ -7,7 +8,7 @@ internal static class PricingApi
 {
     public static void MapPricingApi(this RouteGroupBuilder v1)
     {
-        var lists = v1.MapGroup("/price-lists").WithTags("Pricing").RequireScopes(Scopes.CatalogRead, Scopes.CatalogWrite);
+        var lists = v1.MapGroup("/price-lists").WithTags("Pricing").RequireScopes(CatalogScopes.Read, CatalogScopes.Write);
         lists.MapGet("/", PriceListEndpoints.List).WithName("ListPriceLists").WithSummary("List price lists, newest first").ProducesErrors(400, 401);
         lists.MapPost("/", PriceListEndpoints.Create).WithName("CreatePriceList")
             .WithSummary("Create a price list: general, or for one customer (customer_id)").ProducesErrors(400, 401, 404, 409, 413, 422);
@@ -15,7 +16,7 @@ internal static class PricingApi
         lists.MapPatch("/{id}", PriceListEndpoints.Patch).WithName("UpdatePriceList")
             .WithSummary("Change the fields sent; the currency only while the list has no prices").ProducesErrors(400, 401, 404, 409);
 
-        var prices = v1.MapGroup("/prices").WithTags("Pricing").RequireScopes(Scopes.CatalogRead, Scopes.CatalogWrite);
+        var prices = v1.MapGroup("/prices").WithTags("Pricing").RequireScopes(CatalogScopes.Read, CatalogScopes.Write);
         prices.MapGet("/", PriceEndpoints.List).WithName("ListPrices")
             .WithSummary("List prices, newest first, filtered by SKU, list, currency, customer, quantity, validity and activity")
             .ProducesErrors(400, 401);

@@ -8,11 +8,14 @@ namespace OrderCore.Api.Features.Webhooks;
 /// <summary>Which events an endpoint receives: exact names, <c>prefix.*</c>, or <c>*</c>.</summary>
 internal static class Subscriptions
 {
+    /// <summary>The event the go-live check, the metrics and the smoke test centre on; the smoke route emits a synthetic one.</summary>
+    public const string CheckoutCompleted = "checkout.completed";
+
     public const string Rule = "must be a known event name (e.g. order.created), a prefix pattern such as order.*, or *";
 
     public static string Normalize(string pattern) => pattern.Trim().ToLowerInvariant();
 
-    public static bool IsValid(string? pattern)
+    public static bool IsValid(EventCatalog events, string? pattern)
     {
         if (pattern is null)
         {
@@ -21,8 +24,8 @@ internal static class Subscriptions
 
         var p = Normalize(pattern);
         return p == "*"
-            || EventTypes.All.Contains(p, StringComparer.Ordinal)
-            || (p.EndsWith(".*", StringComparison.Ordinal) && EventTypes.All.Any(t => t.StartsWith(p[..^1], StringComparison.Ordinal)));
+            || events.IsKnown(p)
+            || (p.EndsWith(".*", StringComparison.Ordinal) && events.All.Any(t => t.StartsWith(p[..^1], StringComparison.Ordinal)));
     }
 
     public static bool Matches(IEnumerable<string> patterns, string eventType) =>
@@ -95,22 +98,22 @@ internal sealed record UpdateWebhookEndpointRequest
 
 internal sealed class CreateWebhookEndpointRequestValidator : AbstractValidator<CreateWebhookEndpointRequest>
 {
-    public CreateWebhookEndpointRequestValidator()
+    public CreateWebhookEndpointRequestValidator(EventCatalog events)
     {
         RuleFor(r => r.Url).NotEmpty().WithMessage("is required").MaximumLength(2048).WithMessage("must be at most 2048 characters");
         RuleFor(r => r.Events).NotEmpty().WithMessage("must list at least one event");
-        RuleForEach(r => r.Events).Must(Subscriptions.IsValid).WithMessage(Subscriptions.Rule);
+        RuleForEach(r => r.Events).Must(e => Subscriptions.IsValid(events, e)).WithMessage(Subscriptions.Rule);
         RuleFor(r => r.Description).MaximumLength(500).WithMessage("must be at most 500 characters");
     }
 }
 
 internal sealed class UpdateWebhookEndpointRequestValidator : AbstractValidator<UpdateWebhookEndpointRequest>
 {
-    public UpdateWebhookEndpointRequestValidator()
+    public UpdateWebhookEndpointRequestValidator(EventCatalog events)
     {
         RuleFor(r => r.Url).MaximumLength(2048).WithMessage("must be at most 2048 characters");
         RuleFor(r => r.Events).Must(e => e is null || e.Count > 0).WithMessage("must list at least one event");
-        RuleForEach(r => r.Events).Must(Subscriptions.IsValid).WithMessage(Subscriptions.Rule);
+        RuleForEach(r => r.Events).Must(e => Subscriptions.IsValid(events, e)).WithMessage(Subscriptions.Rule);
         RuleFor(r => r.Description).MaximumLength(500).WithMessage("must be at most 500 characters");
     }
 }
@@ -152,8 +155,8 @@ internal sealed record SmokeRequest
 
 internal sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>
 {
-    public SmokeRequestValidator() =>
-        RuleFor(r => r.EventType).Must(t => t is null || EventTypes.All.Contains(Subscriptions.Normalize(t), StringComparer.Ordinal))
+    public SmokeRequestValidator(EventCatalog events) =>
+        RuleFor(r => r.EventType).Must(t => t is null || events.IsKnown(Subscriptions.Normalize(t)))
             .WithMessage("must be a known event name");
 }
 

@@ -155,7 +155,7 @@ internal static class WebhookDeliveryEndpoints
         IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var mode = request.Mode ?? SmokeMode.Standard;
-        var type = request.EventType is null ? EventTypes.CheckoutCompleted : Subscriptions.Normalize(request.EventType);
+        var type = request.EventType is null ? Subscriptions.CheckoutCompleted : Subscriptions.Normalize(request.EventType);
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.Active).Select(e => e.Id).ToListAsync(cancellationToken);
         if (endpoints.Count == 0)
         {

@@ -1,13 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Readiness;
-using OrderCore.Api.Platform.Events;
 
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Go-live: an active endpoint receives <c>checkout.completed</c> (directly, or through <c>order.*</c> / <c>*</c>).</summary>
 internal sealed class WebhookEndpointCheck : IReadinessCheck
 {
-    private static readonly string[] Wanted = [EventTypes.CheckoutCompleted, "order.*"];
+    private static readonly string[] Wanted = [Subscriptions.CheckoutCompleted, "order.*"];
 
     public string Name => "webhook_endpoint";
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Platform.Auth;
+using OrderCore.Api.Platform.Events;
 using Polly;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Persistence;
@@ -39,11 +40,12 @@ internal static class WebhooksApi
         // Replaces the accounts feature's zero counter for usage reports.
         services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();
         services.AddReadinessCheck<WebhookEndpointCheck>().AddReadinessCheck<WebhookDeliveryCheck>();
+        services.AddEventTypes(Subscriptions.CheckoutCompleted);
     }
 
     public static void MapWebhooksApi(this RouteGroupBuilder v1)
     {
-        var endpoints = v1.MapGroup("/webhooks/endpoints").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
+        var endpoints = v1.MapGroup("/webhooks/endpoints").WithTags("Webhooks").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         endpoints.MapGet("/", WebhookEndpointEndpoints.List).WithName("ListWebhookEndpoints").WithSummary("List webhook endpoints").ProducesErrors(400, 401);
         endpoints.MapPost("/", WebhookEndpointEndpoints.Create).WithName("CreateWebhookEndpoint")
             .WithSummary("Create a webhook endpoint; the answer holds its secret, shown only once").ProducesErrors(400, 401, 409, 413, 422);
@@ -57,7 +59,7 @@ internal static class WebhooksApi
         endpoints.MapPost("/{id}/recover", WebhookEndpointEndpoints.Recover).WithName("RecoverWebhookDeliveries")
             .WithSummary("Re-queue every failed or abandoned delivery of the endpoint since a time").ProducesErrors(400, 401, 404, 409, 422);
 
-        var deliveries = v1.MapGroup("/webhooks/deliveries").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
+        var deliveries = v1.MapGroup("/webhooks/deliveries").WithTags("Webhooks").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         deliveries.MapGet("/", WebhookDeliveryEndpoints.List).WithName("ListWebhookDeliveries")
             .WithSummary("List deliveries, newest first (limit, starting_after)").ProducesErrors(400, 401);
         deliveries.MapGet("/{id}", WebhookDeliveryEndpoints.Get).WithName("GetWebhookDelivery")
@@ -65,7 +67,7 @@ internal static class WebhooksApi
         deliveries.MapPost("/{id}/retry", WebhookDeliveryEndpoints.Retry).WithName("RetryWebhookDelivery")
             .WithSummary("Send a delivery again now (a new attempt, same webhook-id)").ProducesErrors(401, 404, 409, 422);
 
-        var webhooks = v1.MapGroup("/webhooks").WithTags("Webhooks").RequireScopes(Scopes.WebhooksRead, Scopes.WebhooksWrite);
+        var webhooks = v1.MapGroup("/webhooks").WithTags("Webhooks").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         webhooks.MapGet("/metrics", WebhookDeliveryEndpoints.Metrics).WithName("GetWebhookMetrics")
             .WithSummary("Success rate, counts and p95 latency of the tenant's deliveries over a window").ProducesErrors(400, 401);
         webhooks.MapPost("/smoke", WebhookDeliveryEndpoints.Smoke).WithName("SendWebhookSmokeTest")
@@ -79,4 +81,11 @@ internal sealed class WebhookDeliveryCounter(OrderCore.Api.Platform.Persistence.
     public Task<long> CountDeliveriesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(
             db.WebhookDeliveries, d => d.CreatedAt >= from && d.CreatedAt < to, cancellationToken);
+}
+
+/// <summary>The scopes of webhook endpoints, deliveries and the events feed.</summary>
+public static class WebhookScopes
+{
+    public const string Read = "webhooks:read";
+    public const string Write = "webhooks:write";
 }

@@ -6,29 +6,13 @@ using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Platform.Auth;
 
-/// <summary>The scopes an API key can carry; <c>*</c> grants all of them.</summary>
+/// <summary>
+/// How routes declare the scopes an API key needs, and how keys are checked against them. The scope names
+/// belong to the features whose routes they guard (<c>catalog:read</c>, ...); <see cref="ScopeCatalog"/>
+/// collects them from the routes, and <c>*</c> grants all of them.
+/// </summary>
 public static class Scopes
 {
-    public const string OrdersRead = "orders:read";
-    public const string OrdersWrite = "orders:write";
-    public const string CatalogRead = "catalog:read";
-    public const string CatalogWrite = "catalog:write";
-    public const string InventoryRead = "inventory:read";
-    public const string InventoryWrite = "inventory:write";
-    public const string WebhooksRead = "webhooks:read";
-    public const string WebhooksWrite = "webhooks:write";
-    public const string AccountRead = "account:read";
-    public const string AccountWrite = "account:write";
-    public const string CheckoutWrite = "checkout:write";
-
-    public static readonly IReadOnlyList<string> All =
-    [
-        OrdersRead, OrdersWrite, CatalogRead, CatalogWrite, InventoryRead, InventoryWrite,
-        WebhooksRead, WebhooksWrite, AccountRead, AccountWrite, CheckoutWrite,
-    ];
-
-    public static bool IsKnown(string scope) => scope == ApiKeys.AllScopes || All.Contains(scope, StringComparer.Ordinal);
-
     /// <summary>The scopes of <paramref name="required"/> that <paramref name="granted"/> does not cover.</summary>
     public static string[] Missing(IEnumerable<string> granted, IEnumerable<string> required)
     {
@@ -59,6 +43,21 @@ public static class Scopes
 
     public static IReadOnlyList<string> Of(ClaimsPrincipal user) =>
         user.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(c => c.Value).ToList();
+}
+
+/// <summary>
+/// The scopes of this deployment: every scope some route declares with <see cref="Scopes.RequireScopes{TBuilder}(TBuilder, string, string)"/>,
+/// so a feature's scopes exist exactly when its routes do.
+/// </summary>
+public sealed class ScopeCatalog(EndpointDataSource endpoints)
+{
+    private readonly Lazy<IReadOnlyList<string>> _all = new(() => endpoints.Endpoints
+        .SelectMany(e => e.Metadata.GetOrderedMetadata<RequiredScopes>().SelectMany(r => r.Scopes))
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+
+    public IReadOnlyList<string> All => _all.Value;
+
+    public bool IsKnown(string scope) => scope == ApiKeys.AllScopes || All.Contains(scope, StringComparer.Ordinal);
 }
 
 /// <summary>Endpoint metadata: the scopes a key needs for this endpoint. Also the authorization requirement itself.</summary>

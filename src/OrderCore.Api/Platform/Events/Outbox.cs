@@ -6,19 +6,6 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Events;
 
-/// <summary>The event names OrderCore publishes (lower case, dot-separated).</summary>
-public static class EventTypes
-{
-    public const string OrderCreated = "order.created";
-    public const string OrderConfirmed = "order.confirmed";
-    public const string OrderFulfilled = "order.fulfilled";
-    public const string OrderCancelled = "order.cancelled";
-    public const string InventoryAdjusted = "inventory.adjusted";
-    public const string CheckoutCompleted = "checkout.completed";
-
-    public static readonly IReadOnlyList<string> All = [OrderCreated, OrderConfirmed, OrderFulfilled, OrderCancelled, InventoryAdjusted, CheckoutCompleted];
-}
-
 /// <summary>
 /// Adds events to the request's DbContext, so they commit (or roll back) with the change they describe.
 /// Nothing is sent from here: delivery reads committed events.

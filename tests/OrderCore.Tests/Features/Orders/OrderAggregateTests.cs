@@ -1,5 +1,4 @@
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Events;
 
 namespace OrderCore.Tests.Features.Orders;
 
@@ -19,7 +18,7 @@ public sealed class OrderAggregateTests
         Assert.Equal(OrderStatus.Pending, order.Status);
         Assert.Equal("OC-000007", order.OrderNumber);
         var raised = Assert.Single(order.RaisedEvents());
-        Assert.Equal((EventTypes.OrderCreated, "order_test", 1L, At), (raised.Type, raised.SubjectId, raised.Sequence, raised.At));
+        Assert.Equal((OrderLifecycle.Created, "order_test", 1L, At), (raised.Type, raised.SubjectId, raised.Sequence, raised.At));
         Assert.Equal("lead-1", Assert.IsType<OrderResponse>(raised.Data).MerchantReferenceId);
         Assert.Equal(OrderStatus.Pending, Assert.Single(order.StatusHistory).To);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using OrderCore.Api.Features.Webhooks;
+using OrderCore.Api.Platform.Events;
 
 namespace OrderCore.Tests.Features.Webhooks;
 
@@ -89,7 +90,11 @@ public sealed class WebhookRulesTests
     [InlineData("refund.*", false)]
     [InlineData("", false)]
     [InlineData("order", false)]
-    public void Subscription_patterns(string pattern, bool valid) => Assert.Equal(valid, Subscriptions.IsValid(pattern));
+    public void Subscription_patterns(string pattern, bool valid) => Assert.Equal(valid, Subscriptions.IsValid(Events, pattern));
+
+    /// <summary>The names the features declare in the running app; here, as declared by orders, inventory and webhooks.</summary>
+    private static readonly EventCatalog Events = new(new[] { "order.created", "order.confirmed", "inventory.adjusted", "checkout.completed" }
+        .Select(n => new EventTypeDeclaration(n)));
 
     [Fact]
     public void Patterns_match_exact_names_prefixes_and_everything()
