@@ -47,6 +47,6 @@ internal static class AccountApi
 /// <summary>The scopes of the account: its keys, usage and readiness.</summary>
 public static class AccountScopes
 {
-    public const string Read = "account:read";
-    public const string Write = "account:write";
+    public static readonly string Read = "account:read";
+    public static readonly string Write = "account:write";
 }

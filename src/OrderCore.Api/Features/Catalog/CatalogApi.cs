@@ -30,9 +30,12 @@ internal static class CatalogApi
     }
 }
 
-/// <summary>The scopes of the catalog and its prices.</summary>
+/// <summary>
+/// The scopes of the catalog and its prices. Fields, not constants: a constant is copied into its user's IL, which would
+/// hide the dependency from the module graph.
+/// </summary>
 public static class CatalogScopes
 {
-    public const string Read = "catalog:read";
-    public const string Write = "catalog:write";
+    public static readonly string Read = "catalog:read";
+    public static readonly string Write = "catalog:write";
 }

@@ -202,6 +202,6 @@ internal static class CustomersApi
 /// <summary>The scopes of orders and the customers they are for; declared here, in the lower of the two modules.</summary>
 public static class OrderScopes
 {
-    public const string Read = "orders:read";
-    public const string Write = "orders:write";
+    public static readonly string Read = "orders:read";
+    public static readonly string Write = "orders:write";
 }

@@ -48,6 +48,6 @@ internal static class InventoryApi
 /// <summary>The scopes of locations and stock.</summary>
 public static class InventoryScopes
 {
-    public const string Read = "inventory:read";
-    public const string Write = "inventory:write";
+    public static readonly string Read = "inventory:read";
+    public static readonly string Write = "inventory:write";
 }

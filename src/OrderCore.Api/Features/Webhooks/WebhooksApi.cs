@@ -86,6 +86,6 @@ internal sealed class WebhookDeliveryCounter(OrderCore.Api.Platform.Persistence.
 /// <summary>The scopes of webhook endpoints, deliveries and the events feed.</summary>
 public static class WebhookScopes
 {
-    public const string Read = "webhooks:read";
-    public const string Write = "webhooks:write";
+    public static readonly string Read = "webhooks:read";
+    public static readonly string Write = "webhooks:write";
 }
