@@ -205,7 +205,7 @@ public static class ImportCatalogCsv
             {
                 await StockAdjustments.AdjustAsync(db, tenantId, new StockAdjustment(skus[row.SkuCode].Id, row.SkuCode, location!.Id,
                     Delta: null, SetOnHand: row.QuantityOnHand, ExpectedOnHand: null, Reason: "catalog CSV import"), now, cancellationToken);
-                await InventoryEvents.PublishLevelAsync(db, outbox, tenantId, skus[row.SkuCode].Id, location.Id, cancellationToken);
+                await InventoryEvents.PublishLevelAsync(db, outbox, skus[row.SkuCode].Id, location.Id, cancellationToken);
             }
 
             await db.SaveChangesAsync(cancellationToken);
