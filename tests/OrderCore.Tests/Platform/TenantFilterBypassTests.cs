@@ -26,13 +26,15 @@ public sealed class TenantFilterBypassTests
             .Except(Allowed)
             .Select(t => t.FullName)
             .Distinct()
-            .Order(StringComparer.Ordinal);
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
-        Assert.Empty(bypassing);
+        Assert.True(bypassing.Count == 0, $"Reads past the tenant filter (run background work as a tenant instead): {string.Join(", ", bypassing)}");
     }
 
+    /// <summary>The scan can fail: it finds the one allowed call.</summary>
     [Fact]
-    public void The_scan_sees_a_call_inside_an_expression_of_an_allowed_type()
+    public void The_scan_finds_the_api_key_lookup()
     {
         Assert.Contains(typeof(ApiKeys).Assembly.GetTypes().Where(CallsIgnoreQueryFilters).Select(Outermost), t => t == typeof(ApiKeys));
     }

@@ -67,10 +67,7 @@ public sealed class UnitOfWorkTests(AppFixture app)
     [Fact]
     public async Task Running_as_a_tenant_sees_and_writes_only_that_tenants_rows()
     {
-        var a = await app.CreateTenantAsync();
-        var b = await app.CreateTenantAsync();
-        var skuOfA = await a.SeedSkuAsync();
-        var skuOfB = await b.SeedSkuAsync();
+        var (a, _, skuOfA, skuOfB) = await TwoTenantsWithASkuEachAsync();
         var code = $"RUNAS-{Guid.NewGuid():N}"[..16];
 
         var seenByA = await Units.RunAsTenantAsync(a.Id, async (db, ct) =>
@@ -89,10 +86,7 @@ public sealed class UnitOfWorkTests(AppFixture app)
     [Fact]
     public async Task One_unit_handles_several_tenants_one_after_the_other()
     {
-        var a = await app.CreateTenantAsync();
-        var b = await app.CreateTenantAsync();
-        var skuOfA = await a.SeedSkuAsync();
-        var skuOfB = await b.SeedSkuAsync();
+        var (a, b, skuOfA, skuOfB) = await TwoTenantsWithASkuEachAsync();
 
         await using var work = await Units.BeginAsync(CancellationToken.None);
         var seenByA = await work.RunAsTenantAsync(a.Id, ct => work.Db.Set<Sku>().Select(s => s.Id).ToListAsync(ct), CancellationToken.None);
@@ -102,6 +96,13 @@ public sealed class UnitOfWorkTests(AppFixture app)
         Assert.Equal([skuOfA.SkuId], seenByA);
         Assert.Equal([skuOfB.SkuId], seenByB);
         Assert.Null(work.TenantId);
+    }
+
+    private async Task<(TestTenant A, TestTenant B, SeededSku SkuOfA, SeededSku SkuOfB)> TwoTenantsWithASkuEachAsync()
+    {
+        var a = await app.CreateTenantAsync();
+        var b = await app.CreateTenantAsync();
+        return (a, b, await a.SeedSkuAsync(), await b.SeedSkuAsync());
     }
 
     private static Location NewLocation(string code) =>

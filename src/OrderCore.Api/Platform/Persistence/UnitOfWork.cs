@@ -26,8 +26,6 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
     /// <summary>The tenant whose rows the queries of this unit see at the moment; null: none.</summary>
     public string? TenantId => db.TenantId;
 
-    public bool IsActive => _transaction is not null;
-
     private IDbContextTransaction Transaction => _transaction ?? throw new InvalidOperationException("The unit of work has not begun or has ended.");
 
     /// <summary>A unit of work of its own over the context of <paramref name="scope"/>, which it disposes at the end.</summary>
