@@ -40,6 +40,8 @@ public static class PlatformSetup
             ?? throw new InvalidOperationException("Set ORDERCORE_DB to an Npgsql connection string, e.g. Host=127.0.0.1;Port=55432;Username=postgres;Database=ordercore");
         services.AddScoped<CurrentTenant>();
         OrderCoreDbContext.AddOrderCoreDatabase(services, connectionString);
+        services.AddScoped<UnitOfWork>();
+        services.AddSingleton<UnitOfWorkFactory>();
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<PostgresListener>();
@@ -92,12 +94,14 @@ public static class PlatformSetup
         app.UseMiddleware<ApiRequestCountingMiddleware>();
         app.UseAuthorization();
         app.UseMiddleware<RequestBodyMiddleware>();
-        app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapOpenApi(OpenApiSetup.DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
     }
 
-    /// <summary>The <c>/v1</c> group: API-key auth, <see cref="ApiException"/> answers, FluentValidation.</summary>
+    /// <summary>
+    /// The <c>/v1</c> group: API-key auth; then, outermost first, each write in one transaction with
+    /// idempotency, <see cref="ApiException"/> answers, FluentValidation.
+    /// </summary>
     public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/v1").RequireAuthorization().WithApiErrors().WithValidation();
+        app.MapGroup("/v1").RequireAuthorization().WithIdempotency().WithApiErrors().WithValidation();
 }

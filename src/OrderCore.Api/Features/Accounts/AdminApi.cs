@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Validation;
 
@@ -18,6 +19,7 @@ internal static class AdminApi
 
         var admin = app.MapGroup("/admin/v1")
             .RequireAuthorization(AdminTokenAuthenticationHandler.PolicyName)
+            .WithIdempotency()
             .WithApiErrors()
             .WithValidation()
             .WithTags("Admin");

@@ -41,7 +41,7 @@ internal static class AdminTenants
         TypedResults.Ok(await db.Set<Tenant>().AsNoTracking().ToPageAsync(page, TenantResponse.From, cancellationToken));
 
     public static async Task<Results<Ok<TenantResponse>, ApiError>> Patch(string id, UpdateTenantRequest patch, SentFields sent, OrderCoreDbContext db,
-        ApiKeyCache keyCache, HttpContext context, CancellationToken cancellationToken)
+        ApiKeyCache keyCache, UnitOfWork work, CancellationToken cancellationToken)
     {
         var tenant = await db.Set<Tenant>().SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -64,7 +64,7 @@ internal static class AdminTenants
         if (sent.Has("status")) tenant.Status = patch.Status!.Value;
         if (sent.Has("trial_ends_at")) tenant.TrialEndsAt = patch.TrialEndsAt?.ToUniversalTime();
         if (sent.Has("rate_limit_per_minute")) tenant.RateLimitPerMinute = patch.RateLimitPerMinute!.Value;
-        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
+        await keyCache.InvalidateEverywhereAsync(work, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(TenantResponse.From(tenant));
     }

@@ -178,7 +178,7 @@ internal static class ApiKeyManagement
     }
 
     /// <summary>Revokes at once, on every instance (see <see cref="ApiKeyCache"/>).</summary>
-    public static async Task<Results<NoContent, ApiError>> Revoke(string id, OrderCoreDbContext db, ApiKeyCache keyCache, HttpContext context,
+    public static async Task<Results<NoContent, ApiError>> Revoke(string id, OrderCoreDbContext db, ApiKeyCache keyCache, UnitOfWork work,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -189,14 +189,14 @@ internal static class ApiKeyManagement
         }
 
         key.RevokedAt ??= now;
-        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
+        await keyCache.InvalidateEverywhereAsync(work, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>A new key with the same name, scopes, limit and lifetime; the old one works until the grace period ends.</summary>
     public static async Task<Results<Created<RolledApiKeyResponse>, ApiError>> Roll(string id, RollApiKeyRequest request, OrderCoreDbContext db,
-        CurrentTenant tenant, ApiKeyCache keyCache, HttpContext context, TimeProvider clock, CancellationToken cancellationToken)
+        CurrentTenant tenant, ApiKeyCache keyCache, UnitOfWork work, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var old = await db.Set<ApiKey>().SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
@@ -224,7 +224,7 @@ internal static class ApiKeyManagement
         }, now);
         var graceEnds = now.AddHours(request.GraceHours ?? 24);
         old.ExpiresAt = old.ExpiresAt is { } current && current < graceEnds ? current : graceEnds;
-        await keyCache.InvalidateEverywhereAsync(db, context, cancellationToken);
+        await keyCache.InvalidateEverywhereAsync(work, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var rateLimit = await TenantRateLimitAsync(db, tenant.RequiredId, cancellationToken);
         return TypedResults.Created($"/v1/account/api-keys/{key.Id}",

@@ -43,9 +43,6 @@ internal static class TenantProvisioning
         return new ProvisionedTenant(tenant, apiKey, plainKey);
     }
 
-    public static Task<bool> KeyExistsAsync(OrderCoreDbContext db, string plainKey, CancellationToken cancellationToken)
-    {
-        var hash = ApiKeys.Hash(plainKey);
-        return db.Set<ApiKey>().IgnoreQueryFilters().AnyAsync(k => k.KeyHash == hash, cancellationToken);
-    }
+    public static Task<bool> KeyExistsAsync(OrderCoreDbContext db, string plainKey, CancellationToken cancellationToken) =>
+        ApiKeys.WithHash(db, ApiKeys.Hash(plainKey)).AnyAsync(cancellationToken);
 }

@@ -93,7 +93,7 @@ internal static class InventoryEndpoints
     }
 
     public static async Task<Results<Created<ReservationResponse>, ApiError>> Reserve(ReserveStockRequest request, OrderCoreDbContext db,
-        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+        Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (request.ExpiresAt <= now)
@@ -104,7 +104,7 @@ internal static class InventoryEndpoints
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
         var reservations = await StockReservations.ReserveAsync(db, locationId, [new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value)],
             new ReservationTerms(Reference: request.Reference, ExpiresAt: request.ExpiresAt), now, cancellationToken);
-        await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
+        await InventoryEvents.PublishLevelAsync(db, outbox, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         var reservation = reservations.Single();
         return TypedResults.Created($"/v1/inventory/reservations/{reservation.Id}", ReservationResponse.From(reservation));
@@ -122,7 +122,7 @@ internal static class InventoryEndpoints
     /// otherwise), or an amount of a SKU that no active reservation holds.
     /// </summary>
     public static async Task<Results<Ok<ReleaseResponse>, ApiError>> Release(ReleaseStockRequest request, OrderCoreDbContext db,
-        CurrentTenant tenant, Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+        Outbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (request.ReservationId is { } reservationId)
@@ -140,7 +140,7 @@ internal static class InventoryEndpoints
                     .With("reservation_id", reservationId).With("reservation_status", EnumText.Name(status));
             }
 
-            var level = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, reservation.SkuId, reservation.LocationId,
+            var level = await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId,
                 cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             var released = await db.InventoryReservations.AsNoTracking().SingleAsync(r => r.Id == reservationId, cancellationToken);
@@ -150,7 +150,7 @@ internal static class InventoryEndpoints
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
         await StockReservations.ReleaseUnattachedAsync(db, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value), locationId,
             now, cancellationToken);
-        var after = await InventoryEvents.PublishLevelAsync(db, outbox, tenant.RequiredId, sku.Id, locationId, cancellationToken);
+        var after = await InventoryEvents.PublishLevelAsync(db, outbox, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new ReleaseResponse(request.Quantity.Value, null, after));
     }

@@ -13,17 +13,15 @@ internal static class InventoryEvents
 {
     public const string Adjusted = "inventory.adjusted";
 
-    public static async Task<InventoryLevelResponse> PublishLevelAsync(OrderCoreDbContext db, Outbox outbox, string tenantId, string skuId,
-        string locationId, CancellationToken cancellationToken)
+    public static async Task<InventoryLevelResponse> PublishLevelAsync(OrderCoreDbContext db, Outbox outbox, string skuId, string locationId,
+        CancellationToken cancellationToken)
     {
-        // Explicit tenant, not the query filter: the sweeper works for every tenant at once.
-        var row = await db.Set<InventoryLevel>().IgnoreQueryFilters().AsNoTracking()
-            .Where(l => l.TenantId == tenantId && l.LocationId == locationId && l.SkuId == skuId)
-            .Join(db.Set<Catalog.Sku>().IgnoreQueryFilters().Where(s => s.TenantId == tenantId), l => l.SkuId, s => s.Id,
-                (l, s) => new { Level = l, s.SkuCode })
+        var row = await db.InventoryLevels.AsNoTracking()
+            .Where(l => l.LocationId == locationId && l.SkuId == skuId)
+            .Join(db.Set<Catalog.Sku>(), l => l.SkuId, s => s.Id, (l, s) => new { Level = l, s.SkuCode })
             .SingleAsync(cancellationToken);
         var level = InventoryLevelResponse.From(row.Level, row.SkuCode);
-        outbox.Add(Adjusted, level, subjectId: $"{skuId}@{locationId}", tenantId: tenantId);
+        outbox.Add(Adjusted, level, subjectId: $"{skuId}@{locationId}");
         return level;
     }
 }

@@ -34,45 +34,55 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
     }
 
     /// <summary>
-    /// Releases up to <paramref name="batchSize"/> expired active reservations in one transaction of its
-    /// own and answers how many it released. <paramref name="db"/> must belong to a scope without a tenant
-    /// and without an open transaction (this is background work, not a request).
+    /// Releases up to <paramref name="batchSize"/> expired active reservations of every tenant in one unit of
+    /// work of its own and answers how many it released. <paramref name="db"/> must belong to a scope without
+    /// a tenant and without an open transaction (this is background work, not a request).
     /// </summary>
     public static async Task<int> ReleaseExpiredAsync(OrderCoreDbContext db, Outbox outbox, DateTimeOffset now, int batchSize,
         CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var work = new UnitOfWork(db);
+        await work.BeginAsync(cancellationToken);
 
         // The guarantee against releasing one reservation twice: the rows of this batch stay locked until
         // the commit, and SKIP LOCKED makes another instance take other rows instead of waiting for these.
-        var expired = await db.Set<InventoryReservation>()
-            .FromSql($"""
-                SELECT * FROM inventory_reservations
-                WHERE status = 'active' AND expires_at <= {now}
-                ORDER BY expires_at
-                LIMIT {batchSize}
-                FOR UPDATE SKIP LOCKED
-                """)
-            .IgnoreQueryFilters()
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+        var expired = await db.Database.SqlQuery<ExpiredReservation>($"""
+            SELECT tenant_id, id FROM inventory_reservations
+            WHERE status = 'active' AND expires_at <= {now}
+            ORDER BY expires_at
+            LIMIT {batchSize}
+            FOR UPDATE SKIP LOCKED
+            """).ToListAsync(cancellationToken);
 
-        // Levels are changed in key order, the order in which orders lock them, so neither can deadlock the other.
         var released = 0;
-        foreach (var reservation in expired
-                     .OrderBy(r => r.TenantId, StringComparer.Ordinal)
-                     .ThenBy(r => r.LocationId, StringComparer.Ordinal)
-                     .ThenBy(r => r.SkuId, StringComparer.Ordinal))
+        foreach (var tenant in expired.GroupBy(r => r.TenantId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            if (await StockReservations.ReleaseAsync(db, reservation, "expired", now, cancellationToken))
+            var ids = tenant.Select(r => r.Id).ToList();
+            released += await work.RunAsTenantAsync(tenant.Key, async ct =>
             {
-                await InventoryEvents.PublishLevelAsync(db, outbox, reservation.TenantId, reservation.SkuId, reservation.LocationId, cancellationToken);
-                released++;
-            }
+                var reservations = await db.InventoryReservations.AsNoTracking().Where(r => ids.Contains(r.Id)).ToListAsync(ct);
+                var releasedHere = 0;
+                // Levels are changed in key order, the order in which orders lock them, so neither can deadlock the other.
+                foreach (var reservation in reservations.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
+                {
+                    if (await StockReservations.ReleaseAsync(db, reservation, "expired", now, ct))
+                    {
+                        await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId, ct);
+                        releasedHere++;
+                    }
+                }
+
+                return releasedHere;
+            }, cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await work.CommitAsync(cancellationToken);
         return released;
+    }
+
+    private sealed class ExpiredReservation
+    {
+        public required string TenantId { get; init; }
+        public required string Id { get; init; }
     }
 }

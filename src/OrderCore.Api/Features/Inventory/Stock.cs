@@ -68,6 +68,6 @@ public static class Stock
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         await StockAdjustments.AdjustAsync(db, tenantId, adjustment, now, cancellationToken);
-        return await InventoryEvents.PublishLevelAsync(db, outbox, tenantId, adjustment.SkuId, adjustment.LocationId, cancellationToken);
+        return await InventoryEvents.PublishLevelAsync(db, outbox, adjustment.SkuId, adjustment.LocationId, cancellationToken);
     }
 }

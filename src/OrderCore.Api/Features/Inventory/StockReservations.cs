@@ -81,16 +81,15 @@ internal static class StockReservations
     /// <summary>
     /// Releases <paramref name="reservation"/> if it is still active: marks it released, gives its
     /// quantity back to <c>available</c> and adds a movement row (the caller saves). Answers false, and
-    /// changes nothing, when it was no longer active. Works for any tenant's row (the expiry sweeper has
-    /// no tenant), so every statement names the reservation's tenant itself.
+    /// changes nothing, when it was no longer active.
     /// </summary>
     public static async Task<bool> ReleaseAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         // Only an active reservation is released: whoever changes its status first (a request, another
         // request, the expiry sweeper) holds the row lock, and the others then find it no longer active.
-        var released = await db.Set<InventoryReservation>().IgnoreQueryFilters()
-            .Where(r => r.TenantId == reservation.TenantId && r.Id == reservation.Id && r.Status == ReservationStatus.Active)
+        var released = await db.InventoryReservations
+            .Where(r => r.Id == reservation.Id && r.Status == ReservationStatus.Active)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(r => r.Status, ReservationStatus.Released)
                 .SetProperty(r => r.UpdatedAt, now), cancellationToken);
@@ -101,9 +100,8 @@ internal static class StockReservations
 
         // An active reservation's quantity is always part of reserved; the guard only refuses to hide a
         // broken invariant behind a negative count (the CHECK constraint would refuse it too).
-        var returned = await db.Set<InventoryLevel>().IgnoreQueryFilters()
-            .Where(l => l.TenantId == reservation.TenantId && l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId
-                && l.Reserved >= reservation.Quantity)
+        var returned = await db.InventoryLevels
+            .Where(l => l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId && l.Reserved >= reservation.Quantity)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(l => l.Reserved, l => l.Reserved - reservation.Quantity)
                 .SetProperty(l => l.UpdatedAt, now), cancellationToken);
@@ -114,7 +112,6 @@ internal static class StockReservations
 
         db.InventoryMovements.Add(new InventoryMovement
         {
-            TenantId = reservation.TenantId,
             Id = Ids.New(Ids.Movement),
             SkuId = reservation.SkuId,
             LocationId = reservation.LocationId,

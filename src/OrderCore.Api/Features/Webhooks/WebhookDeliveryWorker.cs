@@ -19,8 +19,8 @@ namespace OrderCore.Api.Features.Webhooks;
 /// It wakes on <c>NOTIFY ordercore_webhooks</c> (<see cref="WebhookWakeup"/>), at the next due retry, and
 /// otherwise every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
-internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
-    ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecrets secrets, WebhookSender sender, IOptions<JsonOptions> json,
+    IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private const int DispatchBatch = 200;
 
@@ -64,12 +64,10 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
 
     private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        var next = await db.Database.SqlQuery<DateTimeOffset?>($"""
+        var next = await units.RunAsync((work, ct) => work.Db.Database.SqlQuery<DateTimeOffset?>($"""
             SELECT min(GREATEST(next_attempt_at, COALESCE(locked_until, next_attempt_at))) AS "Value"
             FROM webhook_deliveries WHERE status = 'pending'
-            """).SingleAsync(cancellationToken);
+            """).SingleAsync(ct), cancellationToken);
         var poll = options.Value.PollInterval;
         if (next is null)
         {
@@ -83,48 +81,45 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
     /// <summary>Creates the deliveries of up to one batch of committed, undispatched events; answers how many events it took.</summary>
     public async Task<int> DispatchAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        // Locked until commit; another instance skips them and takes the next ones, so each event is
-        // dispatched once, and the unique (event, endpoint) index backs that up.
-        var events = await db.Set<EventRecord>()
-            .FromSql($"""
-                SELECT * FROM events WHERE dispatched_at IS NULL
-                ORDER BY created_at LIMIT {DispatchBatch}
-                FOR UPDATE SKIP LOCKED
-                """)
-            .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
-        if (events.Count == 0)
-        {
-            return 0;
-        }
-
+        await using var work = await units.BeginAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var tenantIds = events.Select(e => e.TenantId).Distinct().ToList();
-        var endpoints = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
-            .Where(e => tenantIds.Contains(e.TenantId) && e.Active).ToListAsync(cancellationToken);
-        foreach (var @event in events)
+
+        // Claimed and marked dispatched in one statement, for every tenant: the rows stay locked until commit
+        // and another instance skips them and takes the next ones, so each event is dispatched once (the
+        // unique (event, endpoint) index backs that up). A crash before the commit undoes the mark too.
+        var events = await work.Db.Database.SqlQuery<ClaimedEvent>($"""
+            UPDATE events e SET dispatched_at = {now}
+            FROM (SELECT tenant_id, id FROM events WHERE dispatched_at IS NULL
+                  ORDER BY created_at LIMIT {DispatchBatch}
+                  FOR UPDATE SKIP LOCKED) claimed
+            WHERE e.tenant_id = claimed.tenant_id AND e.id = claimed.id
+            RETURNING e.tenant_id, e.id, e.type, e.created_at
+            """).ToListAsync(cancellationToken);
+
+        foreach (var tenantEvents in events.OrderBy(e => e.CreatedAt).GroupBy(e => e.TenantId, StringComparer.Ordinal))
         {
-            // Subscriptions are evaluated now, shortly after the commit; an endpoint created after the
-            // event does not receive it.
-            foreach (var endpoint in endpoints.Where(e => e.TenantId == @event.TenantId && e.CreatedAt <= @event.CreatedAt
-                         && Subscriptions.Matches(e.Events, @event.Type)))
+            await work.RunAsTenantAsync(tenantEvents.Key, async ct =>
             {
-                db.WebhookDeliveries.Add(new WebhookDelivery
+                var endpoints = await work.Db.WebhookEndpoints.AsNoTracking().Where(e => e.Active).ToListAsync(ct);
+                foreach (var @event in tenantEvents)
                 {
-                    TenantId = @event.TenantId, Id = Ids.New(Ids.WebhookDelivery), EndpointId = endpoint.Id, EventId = @event.Id,
-                    EventType = @event.Type, NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
-                });
-            }
+                    // Subscriptions are evaluated now, shortly after the commit; an endpoint created after the
+                    // event does not receive it.
+                    foreach (var endpoint in endpoints.Where(e => e.CreatedAt <= @event.CreatedAt && Subscriptions.Matches(e.Events, @event.Type)))
+                    {
+                        work.Db.WebhookDeliveries.Add(new WebhookDelivery
+                        {
+                            Id = Ids.New(Ids.WebhookDelivery), EndpointId = endpoint.Id, EventId = @event.Id, EventType = @event.Type,
+                            NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
+                        });
+                    }
+                }
+
+                return true;
+            }, cancellationToken);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        var eventIds = events.Select(e => e.Id).ToList();
-        await db.Set<EventRecord>().IgnoreQueryFilters().Where(e => eventIds.Contains(e.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.DispatchedAt, now), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await work.CommitAsync(cancellationToken);
         return events.Count;
     }
 
@@ -134,67 +129,56 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
         var settings = options.Value;
         var now = clock.GetUtcNow();
         var token = Guid.NewGuid();
-        List<WebhookDelivery> claimed;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-            // One statement, one transaction: SKIP LOCKED passes over rows another instance is claiming, and
-            // the lease keeps them from being claimed again until it runs out (a crashed instance's do).
-            claimed = await db.WebhookDeliveries
-                .FromSql($"""
-                    UPDATE webhook_deliveries d SET locked_until = {now + settings.Lease}, lease_token = {token}
-                    FROM (SELECT tenant_id, id FROM webhook_deliveries
-                          WHERE status = 'pending' AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until < {now})
-                          ORDER BY next_attempt_at
-                          LIMIT {settings.Concurrency}
-                          FOR UPDATE SKIP LOCKED) due
-                    WHERE d.tenant_id = due.tenant_id AND d.id = due.id
-                    RETURNING d.*
-                    """)
-                .IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
-        }
+        // One statement for every tenant: SKIP LOCKED passes over rows another instance is claiming, and the
+        // lease keeps them from being claimed again until it runs out (a crashed instance's do).
+        var claimed = await units.RunAsync((work, ct) => work.Db.Database.SqlQuery<ClaimedDelivery>($"""
+            UPDATE webhook_deliveries d SET locked_until = {now + settings.Lease}, lease_token = {token}
+            FROM (SELECT tenant_id, id FROM webhook_deliveries
+                  WHERE status = 'pending' AND next_attempt_at <= {now} AND (locked_until IS NULL OR locked_until < {now})
+                  ORDER BY next_attempt_at
+                  LIMIT {settings.Concurrency}
+                  FOR UPDATE SKIP LOCKED) due
+            WHERE d.tenant_id = due.tenant_id AND d.id = due.id
+            RETURNING d.tenant_id, d.id, d.endpoint_id, d.event_id, d.attempt, d.last_status_code
+            """).ToListAsync(ct), cancellationToken);
 
         await Task.WhenAll(claimed.Select(delivery => AttemptAsync(delivery, token, cancellationToken)));
         return claimed.Count;
     }
 
-    private async Task AttemptAsync(WebhookDelivery delivery, Guid token, CancellationToken cancellationToken)
+    private async Task AttemptAsync(ClaimedDelivery delivery, Guid token, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
         try
         {
-            var endpoint = await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking()
-                .SingleAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EndpointId, cancellationToken);
-            var @event = await db.Set<EventRecord>().IgnoreQueryFilters().AsNoTracking()
-                .SingleOrDefaultAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EventId, cancellationToken);
+            var (endpoint, @event) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) => (
+                await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct),
+                await db.Set<EventRecord>().AsNoTracking().SingleOrDefaultAsync(e => e.Id == delivery.EventId, ct)), cancellationToken);
             if (!endpoint.Active || @event is null)
             {
-                await RecordAsync(db, delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
+                await RecordAsync(delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
                     endpoint.Active ? "the event no longer exists" : "not sent: the endpoint is deactivated", cancellationToken);
                 return;
             }
 
-            var secrets = scope.ServiceProvider.GetRequiredService<WebhookSecrets>();
             var now = clock.GetUtcNow();
             var previous = endpoint.PreviousSecretCiphertext is not null && endpoint.PreviousSecretExpiresAt > now
                 ? secrets.Unprotect(endpoint.PreviousSecretCiphertext)
                 : null;
-            var json = scope.ServiceProvider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.From(@event), json);
+            var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.From(@event), json.Value.SerializerOptions);
             var message = new WebhookMessage(endpoint.Url, @event.Id, @event.Type, delivery.Id, body, secrets.Unprotect(endpoint.SecretCiphertext), previous);
 
-            var result = await scope.ServiceProvider.GetRequiredService<WebhookSender>().SendAsync(message, cancellationToken);
+            // Sent outside any transaction: a slow receiver holds no connection and no lock.
+            var result = await sender.SendAsync(message, cancellationToken);
             var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
-            await RecordAsync(db, delivery, token, result, outcome, result.Error, cancellationToken);
+            await RecordAsync(delivery, token, result, outcome, result.Error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: give the delivery back now instead of when the lease runs out.
-            await db.WebhookDeliveries.IgnoreQueryFilters()
-                .Where(d => d.TenantId == delivery.TenantId && d.Id == delivery.Id && d.LeaseToken == token)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null),
-                    CancellationToken.None);
+            await units.RunAsTenantAsync(delivery.TenantId, (db, ct) => db.WebhookDeliveries
+                .Where(d => d.Id == delivery.Id && d.LeaseToken == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseToken, (Guid?)null), ct),
+                CancellationToken.None);
         }
         catch (Exception ex)
         {
@@ -206,8 +190,8 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
     /// Records an attempt and its outcome, only if this worker still holds the lease and nobody recorded
     /// this attempt meanwhile (the conditional UPDATE); otherwise nothing is written.
     /// </summary>
-    private async Task RecordAsync(OrderCoreDbContext db, WebhookDelivery delivery, Guid token, SendResult? result, DeliveryOutcome outcome,
-        string? error, CancellationToken cancellationToken)
+    private async Task RecordAsync(ClaimedDelivery delivery, Guid token, SendResult? result, DeliveryOutcome outcome, string? error,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var number = delivery.Attempt + 1;
@@ -222,45 +206,43 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
         var lastStatusCode = result is null ? delivery.LastStatusCode : result.StatusCode;
         int? latency = succeeded ? result?.DurationMs : null;
         DateTimeOffset? deliveredAt = succeeded ? now : null;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var updated = await db.WebhookDeliveries.IgnoreQueryFilters()
-            .Where(d => d.TenantId == delivery.TenantId && d.Id == delivery.Id && d.LeaseToken == token && d.Attempt == delivery.Attempt)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Status, outcome.Status)
-                .SetProperty(d => d.Attempt, attempt)
-                .SetProperty(d => d.NextAttemptAt, outcome.NextAttemptAt)
-                .SetProperty(d => d.LastStatusCode, lastStatusCode)
-                .SetProperty(d => d.LastError, error)
-                .SetProperty(d => d.LatencyMs, latency)
-                .SetProperty(d => d.DeliveredAt, deliveredAt)
-                .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
-                .SetProperty(d => d.LeaseToken, (Guid?)null)
-                .SetProperty(d => d.UpdatedAt, now), cancellationToken);
-        if (updated == 0)
+        await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) =>
         {
-            logger.LogWarning("Delivery {DeliveryId}: lease lost before the outcome of attempt {Attempt} was recorded", delivery.Id, number);
-            return;
-        }
-
-        if (result is not null)
-        {
-            db.WebhookAttempts.Add(new WebhookAttempt
+            var updated = await db.WebhookDeliveries
+                .Where(d => d.Id == delivery.Id && d.LeaseToken == token && d.Attempt == delivery.Attempt)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.Status, outcome.Status)
+                    .SetProperty(d => d.Attempt, attempt)
+                    .SetProperty(d => d.NextAttemptAt, outcome.NextAttemptAt)
+                    .SetProperty(d => d.LastStatusCode, lastStatusCode)
+                    .SetProperty(d => d.LastError, error)
+                    .SetProperty(d => d.LatencyMs, latency)
+                    .SetProperty(d => d.DeliveredAt, deliveredAt)
+                    .SetProperty(d => d.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(d => d.LeaseToken, (Guid?)null)
+                    .SetProperty(d => d.UpdatedAt, now), ct);
+            if (updated == 0)
             {
-                TenantId = delivery.TenantId, DeliveryId = delivery.Id, Number = number, AttemptedAt = now - TimeSpan.FromMilliseconds(result.DurationMs),
-                StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = error, ResponseBody = result.ResponseBody,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            await UpdateEndpointAsync(db, delivery, outcome, succeeded, now, cancellationToken);
-        }
+                logger.LogWarning("Delivery {DeliveryId}: lease lost before the outcome of attempt {Attempt} was recorded", delivery.Id, number);
+                return;
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            if (result is not null)
+            {
+                db.WebhookAttempts.Add(new WebhookAttempt
+                {
+                    DeliveryId = delivery.Id, Number = number, AttemptedAt = now - TimeSpan.FromMilliseconds(result.DurationMs),
+                    StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = error, ResponseBody = result.ResponseBody,
+                });
+                await UpdateEndpointAsync(db, delivery, outcome, succeeded, now, ct);
+            }
+        }, cancellationToken);
     }
 
-    private async Task UpdateEndpointAsync(OrderCoreDbContext db, WebhookDelivery delivery, DeliveryOutcome outcome, bool succeeded, DateTimeOffset now,
+    private async Task UpdateEndpointAsync(OrderCoreDbContext db, ClaimedDelivery delivery, DeliveryOutcome outcome, bool succeeded, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var endpoint = await db.WebhookEndpoints.IgnoreQueryFilters()
-            .SingleAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EndpointId, cancellationToken);
+        var endpoint = await db.WebhookEndpoints.SingleAsync(e => e.Id == delivery.EndpointId, cancellationToken);
         if (succeeded)
         {
             endpoint.FailingSince = null;
@@ -278,11 +260,30 @@ internal sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOption
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         if (!endpoint.Active && endpoint.DeactivatedAt == now)
         {
             logger.LogWarning("Webhook endpoint {EndpointId} deactivated: {Reason}", endpoint.Id, endpoint.DeactivatedReason);
         }
+    }
+
+    /// <summary>What dispatch needs of an event it claimed.</summary>
+    private sealed class ClaimedEvent
+    {
+        public required string TenantId { get; init; }
+        public required string Id { get; init; }
+        public required string Type { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+    }
+
+    /// <summary>What sending needs of a delivery it leased.</summary>
+    private sealed class ClaimedDelivery
+    {
+        public required string TenantId { get; init; }
+        public required string Id { get; init; }
+        public required string EndpointId { get; init; }
+        public required string EventId { get; init; }
+        public int Attempt { get; init; }
+        public int? LastStatusCode { get; init; }
     }
 }
 

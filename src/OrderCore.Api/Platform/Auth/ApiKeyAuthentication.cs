@@ -86,9 +86,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var generation = cache.Generation;
-        var row = await db.Set<ApiKey>()
-            .IgnoreQueryFilters()
-            .Where(k => k.KeyHash == hash)
+        var row = await ApiKeys.WithHash(db, hash)
             .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name, t.Status, TenantRateLimit = t.RateLimitPerMinute })
             .AsNoTracking()
             .SingleOrDefaultAsync(Context.RequestAborted);

@@ -92,15 +92,15 @@ public sealed class ApiKeyCache(TimeProvider clock) : IPostgresNotificationHandl
     }
 
     /// <summary>
-    /// For a request that changes keys or tenants: notifies every instance when the request's transaction
-    /// commits, and holds the answer until the commit is done and this instance has emptied its cache and
-    /// received the notification.
+    /// For work that changes keys or tenants: notifies every instance when <paramref name="work"/> commits,
+    /// and, once it has, empties this instance's cache and waits until this instance has received the
+    /// notification (a request therefore answers only then).
     /// </summary>
-    public async Task InvalidateEverywhereAsync(OrderCoreDbContext db, HttpContext context, CancellationToken cancellationToken)
+    public async Task InvalidateEverywhereAsync(UnitOfWork work, CancellationToken cancellationToken)
     {
         var seen = Interlocked.Read(ref _notifications);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ChannelName}, '')", cancellationToken);
-        context.Response.OnStarting(async () =>
+        await work.Db.Database.ExecuteSqlAsync($"SELECT pg_notify({ChannelName}, '')", cancellationToken);
+        work.OnCommitted(async _ =>
         {
             InvalidateAll();
             if (!_listening)
@@ -110,7 +110,7 @@ public sealed class ApiKeyCache(TimeProvider clock) : IPostgresNotificationHandl
 
             try
             {
-                await NotificationAfterAsync(seen).WaitAsync(NotificationWait);
+                await NotificationAfterAsync(seen).WaitAsync(NotificationWait, CancellationToken.None);
             }
             catch (TimeoutException)
             {

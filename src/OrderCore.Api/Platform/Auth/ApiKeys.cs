@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
 
@@ -19,6 +21,13 @@ public static partial class ApiKeys
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
     public static string DisplayPrefix(string key) => key[..DisplayPrefixLength];
+
+    /// <summary>
+    /// The key with this hash, of whichever tenant: the one query that looks past the tenant filter, because
+    /// a presented key is what tells which tenant it is (authentication) and hashes are unique across tenants.
+    /// </summary>
+    public static IQueryable<ApiKey> WithHash(OrderCoreDbContext db, byte[] hash) =>
+        db.Set<ApiKey>().IgnoreQueryFilters().Where(k => k.KeyHash == hash);
 
     [GeneratedRegex("^oc_live_[A-Za-z0-9_-]{32,128}$")]
     private static partial Regex KeyPattern();

@@ -12,7 +12,7 @@ public sealed class EventOptions
 }
 
 /// <summary>Deletes events older than the retention window, in small batches.</summary>
-public sealed class EventRetentionSweeper(IServiceScopeFactory scopes, IOptions<EventOptions> options, TimeProvider clock,
+public sealed class EventRetentionSweeper(UnitOfWorkFactory units, IOptions<EventOptions> options, TimeProvider clock,
     ILogger<EventRetentionSweeper> logger) : PeriodicJob(clock, logger)
 {
     private const int BatchSize = 1000;
@@ -22,8 +22,6 @@ public sealed class EventRetentionSweeper(IServiceScopeFactory scopes, IOptions<
 
     public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
         var retention = options.Value.Retention < MinimumRetention ? MinimumRetention : options.Value.Retention;
         var cutoff = Clock.GetUtcNow() - retention;
         int deleted;
@@ -31,10 +29,10 @@ public sealed class EventRetentionSweeper(IServiceScopeFactory scopes, IOptions<
         {
             // By key, not ctid: the webhook dispatcher may update a row (dispatched_at) meanwhile, which gives
             // it a new ctid that a ctid match would silently skip.
-            deleted = await db.Database.ExecuteSqlAsync($"""
+            deleted = await units.RunAsync((work, ct) => work.Db.Database.ExecuteSqlAsync($"""
                 DELETE FROM events
                 WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM events WHERE created_at < {cutoff} LIMIT {BatchSize})
-                """, cancellationToken);
+                """, ct), cancellationToken);
         }
         while (deleted == BatchSize);
     }

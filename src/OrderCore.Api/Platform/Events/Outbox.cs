@@ -12,11 +12,11 @@ namespace OrderCore.Api.Platform.Events;
 /// </summary>
 public sealed class Outbox(OrderCoreDbContext db, TimeProvider clock, IOptions<JsonOptions> json)
 {
-    /// <summary>Adds an event; <paramref name="tenantId"/> is needed only where no request tenant exists (background work).</summary>
-    public EventRecord Add<T>(string type, T @object, string? subjectId = null, long? sequence = null, string? tenantId = null)
+    /// <summary>Adds an event of the context's tenant (a request's, or the one background work runs as).</summary>
+    public EventRecord Add<T>(string type, T @object, string? subjectId = null, long? sequence = null)
     {
         var record = EventRecord.Create(type, JsonSerializer.Serialize(@object, json.Value.SerializerOptions), subjectId, sequence,
-            clock.GetUtcNow(), tenantId);
+            clock.GetUtcNow(), tenantId: null);
         db.Set<EventRecord>().Add(record);
         return record;
     }

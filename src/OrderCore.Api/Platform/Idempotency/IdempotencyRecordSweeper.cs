@@ -5,7 +5,7 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Platform.Idempotency;
 
 /// <summary>Deletes expired idempotency records in small batches so that the table stays the size of the retention window.</summary>
-public sealed class IdempotencyRecordSweeper(IServiceScopeFactory scopes, TimeProvider clock, ILogger<IdempotencyRecordSweeper> logger)
+public sealed class IdempotencyRecordSweeper(UnitOfWorkFactory units, TimeProvider clock, ILogger<IdempotencyRecordSweeper> logger)
     : PeriodicJob(clock, logger)
 {
     private const int BatchSize = 1000;
@@ -14,16 +14,14 @@ public sealed class IdempotencyRecordSweeper(IServiceScopeFactory scopes, TimePr
 
     public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
         var now = Clock.GetUtcNow();
         int deleted;
         do
         {
-            deleted = await db.Database.ExecuteSqlAsync($"""
+            deleted = await units.RunAsync((work, ct) => work.Db.Database.ExecuteSqlAsync($"""
                 DELETE FROM idempotency_records
                 WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_records WHERE expires_at <= {now} LIMIT {BatchSize}))
-                """, cancellationToken);
+                """, ct), cancellationToken);
         }
         while (deleted == BatchSize);
     }

@@ -8,7 +8,7 @@ namespace OrderCore.Api.Platform.Persistence;
 /// of their own and, until their next key-ring refresh, fail to read what the others encrypted.
 /// Runs after the migrator and before Data Protection loads its key ring.
 /// </summary>
-public sealed class DataProtectionKeyBootstrap(IServiceScopeFactory scopes, IKeyManager keys, TimeProvider clock,
+public sealed class DataProtectionKeyBootstrap(UnitOfWorkFactory units, IKeyManager keys, TimeProvider clock,
     ILogger<DataProtectionKeyBootstrap> logger) : IHostedService
 {
     private static readonly TimeSpan KeyLifetime = TimeSpan.FromDays(90);
@@ -17,17 +17,15 @@ public sealed class DataProtectionKeyBootstrap(IServiceScopeFactory scopes, IKey
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.LockAsync("data-protection-first-key", cancellationToken);
+            await using var work = await units.BeginAsync(cancellationToken);
+            await work.Db.LockAsync("data-protection-first-key", cancellationToken);
             var now = clock.GetUtcNow();
             if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now))
             {
                 keys.CreateNewKey(now, now + KeyLifetime);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await work.CommitAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -19,11 +19,12 @@ namespace OrderCore.Api.Platform.Persistence;
 public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     private CurrentTenant _tenant = new();
+    private string? _runAsTenantId;
 
     /// <summary>ASP.NET Core Data Protection keys, shared by every instance (they encrypt webhook secrets).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    internal string? TenantId => _tenant.Id;
+    internal string? TenantId => _runAsTenantId ?? _tenant.Id;
 
     /// <summary>
     /// Registers the context pooled (a request reuses a context and its internal services instead of building
@@ -69,17 +70,37 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         }
     }
 
-    /// <summary>Back to the pool: forget the request's tenant, so a context rented without one reads nothing.</summary>
+    /// <summary>
+    /// Background work (<see cref="UnitOfWork.RunAsTenantAsync{T}"/>): the tenant the filters and stamping use
+    /// until reset with null. A request's context keeps its own tenant.
+    /// </summary>
+    internal void RunAs(string? tenantId)
+    {
+        if (tenantId is not null && (_runAsTenantId is not null || _tenant.Id is not null))
+        {
+            throw new InvalidOperationException("This context already has a tenant; run as another one in a unit of work of its own.");
+        }
+
+        _runAsTenantId = tenantId;
+    }
+
+    /// <summary>Back to the pool: forget the tenant, so a context rented without one reads nothing.</summary>
     public override void Dispose()
     {
-        _tenant = new CurrentTenant();
+        ForgetTenant();
         base.Dispose();
     }
 
     public override ValueTask DisposeAsync()
     {
-        _tenant = new CurrentTenant();
+        ForgetTenant();
         return base.DisposeAsync();
+    }
+
+    private void ForgetTenant()
+    {
+        _tenant = new CurrentTenant();
+        _runAsTenantId = null;
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
@@ -110,16 +131,17 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         }
     }
 
-    /// <summary>New rows take the request's tenant; a row of another tenant is never written under it.</summary>
+    /// <summary>New rows take the context's tenant; a row of another tenant is never written under it.</summary>
     private void StampTenant()
     {
+        var tenantId = TenantId;
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && string.IsNullOrEmpty(entry.Entity.TenantId))
             {
-                entry.Entity.TenantId = _tenant.RequiredId;
+                entry.Entity.TenantId = tenantId ?? throw new InvalidOperationException("No tenant was resolved for this request.");
             }
-            else if (entry.State is EntityState.Added or EntityState.Modified && _tenant.Id is not null && entry.Entity.TenantId != _tenant.Id)
+            else if (entry.State is EntityState.Added or EntityState.Modified && tenantId is not null && entry.Entity.TenantId != tenantId)
             {
                 throw new InvalidOperationException("A row of another tenant cannot be written in this request.");
             }
