@@ -114,8 +114,6 @@ public sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecret
                         });
                     }
                 }
-
-                return true;
             }, cancellationToken);
         }
 
