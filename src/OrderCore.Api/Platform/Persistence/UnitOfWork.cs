@@ -141,11 +141,15 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>Ends the unit: a transaction still open is rolled back by disposing it, which also copes with a broken connection.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await RollbackAsync();
+            if (_transaction is not null)
+            {
+                await EndAsync();
+            }
         }
         finally
         {
