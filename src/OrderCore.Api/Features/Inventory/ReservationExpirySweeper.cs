@@ -47,7 +47,7 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
         // The guarantee against releasing one reservation twice: the rows of this batch stay locked until
         // the commit, and SKIP LOCKED makes another instance take other rows instead of waiting for these.
         var expired = await db.Database.SqlQuery<ExpiredReservation>($"""
-            SELECT tenant_id, id FROM inventory_reservations
+            SELECT tenant_id, id, sku_id, location_id, quantity, order_id FROM inventory_reservations
             WHERE status = 'active' AND expires_at <= {now}
             ORDER BY expires_at
             LIMIT {batchSize}
@@ -57,15 +57,13 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
         var released = 0;
         foreach (var tenant in expired.GroupBy(r => r.TenantId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var ids = tenant.Select(r => r.Id).ToList();
             released += await work.RunAsTenantAsync(tenant.Key, async ct =>
             {
-                var reservations = await db.InventoryReservations.AsNoTracking().Where(r => ids.Contains(r.Id)).ToListAsync(ct);
                 var releasedHere = 0;
                 // Levels are changed in key order, the order in which orders lock them, so neither can deadlock the other.
-                foreach (var reservation in reservations.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
+                foreach (var reservation in tenant.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
                 {
-                    if (await StockReservations.ReleaseAsync(db, reservation, "expired", now, ct))
+                    if (await StockReservations.ReleaseAsync(db, reservation.ToReservation(), "expired", now, ct))
                     {
                         await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId, ct);
                         releasedHere++;
@@ -80,9 +78,17 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
         return released;
     }
 
+    /// <summary>What releasing needs of a reservation the claim locked.</summary>
     private sealed class ExpiredReservation
     {
         public required string TenantId { get; init; }
         public required string Id { get; init; }
+        public required string SkuId { get; init; }
+        public required string LocationId { get; init; }
+        public int Quantity { get; init; }
+        public string? OrderId { get; init; }
+
+        public InventoryReservation ToReservation() =>
+            new() { TenantId = TenantId, Id = Id, SkuId = SkuId, LocationId = LocationId, Quantity = Quantity, OrderId = OrderId };
     }
 }

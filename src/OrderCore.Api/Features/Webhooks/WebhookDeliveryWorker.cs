@@ -114,8 +114,6 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
                         });
                     }
                 }
-
-                return true;
             }, cancellationToken);
         }
 

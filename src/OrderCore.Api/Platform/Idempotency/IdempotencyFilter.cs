@@ -119,7 +119,8 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
         }
         finally
         {
-            await work.RollbackAsync();
+            // Rolls back whatever is still open (an early answer, an exception), as disposing a transaction does.
+            await work.DisposeAsync();
         }
     }
 

@@ -100,9 +100,15 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
     {
         if (_transaction is not null)
         {
-            // Never cancelled: the connection must not go back to the pool with the transaction open.
-            await _transaction.RollbackAsync(CancellationToken.None);
-            await EndAsync();
+            try
+            {
+                // Never cancelled: the connection must not go back to the pool with the transaction open.
+                await _transaction.RollbackAsync(CancellationToken.None);
+            }
+            finally
+            {
+                await EndAsync();
+            }
         }
     }
 
@@ -128,22 +134,40 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
         }
     }
 
+    public Task RunAsTenantAsync(string tenantId, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        RunAsTenantAsync(tenantId, async ct =>
+        {
+            await work(ct);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Ends the unit: a transaction still open is rolled back by disposing it, which also copes with a broken connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await RollbackAsync();
-        if (_ownedScope is { } scope)
+        try
         {
-            _ownedScope = null;
-            await scope.DisposeAsync();
+            if (_transaction is not null)
+            {
+                await EndAsync();
+            }
+        }
+        finally
+        {
+            if (_ownedScope is { } scope)
+            {
+                _ownedScope = null;
+                await scope.DisposeAsync();
+            }
         }
     }
 
     private async Task EndAsync()
     {
-        await _transaction!.DisposeAsync();
+        var transaction = _transaction!;
         _transaction = null;
         _onCommitted.Clear();
         _hooksAtSavepoint.Clear();
+        await transaction.DisposeAsync();
     }
 }
 

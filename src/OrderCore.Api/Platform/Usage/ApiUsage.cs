@@ -96,7 +96,7 @@ public sealed class ApiRequestCountingMiddleware(RequestDelegate next, ApiReques
 /// Writes the in-memory request counts every <see cref="ApiUsageOptions.FlushInterval"/> and once more at
 /// shutdown. A crash loses at most the counts since the last flush (documented in the README).
 /// </summary>
-public sealed class ApiUsageFlusher(UnitOfWorkFactory units, ApiRequestCounter counter, Microsoft.Extensions.Options.IOptions<ApiUsageOptions> options,
+public sealed class ApiUsageFlusher(IServiceScopeFactory scopes, ApiRequestCounter counter, Microsoft.Extensions.Options.IOptions<ApiUsageOptions> options,
     TimeProvider clock, ILogger<ApiUsageFlusher> logger) : PeriodicJob(clock, logger)
 {
     protected override TimeSpan Interval => options.Value.FlushInterval;
@@ -111,13 +111,15 @@ public sealed class ApiUsageFlusher(UnitOfWorkFactory units, ApiRequestCounter c
 
         try
         {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
             // One statement for the whole batch; adding (not setting) keeps several instances' counts.
-            await units.RunAsync((work, ct) => work.Db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO api_usage (tenant_id, month, api_requests)
                 SELECT t, m, c FROM unnest({batch.Select(b => b.TenantId).ToArray()}, {batch.Select(b => b.Month).ToArray()}, {batch.Select(b => b.Count).ToArray()}) AS x(t, m, c)
                 WHERE EXISTS (SELECT 1 FROM tenants WHERE id = t)
                 ON CONFLICT (tenant_id, month) DO UPDATE SET api_requests = api_usage.api_requests + EXCLUDED.api_requests
-                """, ct), cancellationToken);
+                """, cancellationToken);
         }
         catch
         {
