@@ -9,7 +9,7 @@ using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 
-internal enum OrderStatus
+public enum OrderStatus
 {
     Pending,
     Confirmed,

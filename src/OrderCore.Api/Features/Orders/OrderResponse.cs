@@ -3,7 +3,7 @@ using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Orders;
 
-internal sealed record OrderResponse(
+public sealed record OrderResponse(
     string Id,
     string OrderNumber,
     OrderStatus Status,
@@ -21,7 +21,7 @@ internal sealed record OrderResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static OrderResponse From(Order order) => new(
+    internal static OrderResponse From(Order order) => new(
         order.Id,
         order.OrderNumber,
         order.Status,
@@ -40,7 +40,7 @@ internal sealed record OrderResponse(
         order.UpdatedAt);
 }
 
-internal sealed record OrderLineResponse(
+public sealed record OrderLineResponse(
     string Id,
     string SkuId,
     string SkuCode,
@@ -50,15 +50,15 @@ internal sealed record OrderLineResponse(
     decimal UnitPrice,
     decimal LineTotal)
 {
-    public static OrderLineResponse From(OrderLine line, string currency) => new(
+    internal static OrderLineResponse From(OrderLine line, string currency) => new(
         line.Id, line.SkuId, line.SkuCode, line.ProductId, line.ProductName, line.Quantity,
         Money.Round(line.UnitPrice, currency), Money.Round(line.LineTotal, currency));
 }
 
-internal sealed record PaymentResponse(string Provider, string? Reference);
+public sealed record PaymentResponse(string Provider, string? Reference);
 
 /// <summary>One step of <c>status_history</c>; the first has <c>from</c> null (creation).</summary>
-internal sealed record StatusChangeResponse(OrderStatus? From, OrderStatus To, DateTimeOffset At, string? Reason, JsonObject? Metadata)
+public sealed record StatusChangeResponse(OrderStatus? From, OrderStatus To, DateTimeOffset At, string? Reason, JsonObject? Metadata)
 {
-    public static StatusChangeResponse Of(OrderStatusChange change) => new(change.From, change.To, change.At, change.Reason, change.Metadata);
+    internal static StatusChangeResponse Of(OrderStatusChange change) => new(change.From, change.To, change.At, change.Reason, change.Metadata);
 }

@@ -11,7 +11,7 @@ using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Orders;
 
-internal sealed record PlaceOrderRequest
+public sealed record PlaceOrderRequest
 {
     [Description("Optional customer (cust_... or a client-chosen id).")]
     public string? CustomerId { get; init; }
@@ -42,7 +42,7 @@ internal sealed record PlaceOrderRequest
     public string? IdempotencyKey { get; init; }
 }
 
-internal sealed record PaymentRequest
+public sealed record PaymentRequest
 {
     [Description("Payment provider, e.g. stripe, adyen or paypal.")]
     public string? Provider { get; init; }
@@ -51,7 +51,7 @@ internal sealed record PaymentRequest
     public string? Reference { get; init; }
 }
 
-internal sealed record OrderItemRequest
+public sealed record OrderItemRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -95,26 +95,40 @@ internal sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrder
 
 internal static class PlaceOrder
 {
-    /// <summary>
-    /// Prices the lines, reserves stock for every tracked line at the default location, and stores the
-    /// order, all in the request's transaction: either everything happens or nothing does.
-    /// </summary>
     public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, CurrentTenant tenant,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var order = await OrderPlacement.PlaceAsync(db, tenant.RequiredId, request, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.Created($"/v1/orders/{order.Id}", order);
+    }
+}
+
+/// <summary>
+/// Orders' surface for creating an order: <c>POST /v1/orders</c> and every other feature that makes orders
+/// (checkout, connectors) go through it, so an order is priced, reserved, numbered and announced one way.
+/// </summary>
+public static class OrderPlacement
+{
+    /// <summary>
+    /// Prices the lines, reserves stock for every tracked line at the default location, and stores the order
+    /// with its <c>order.created</c> event, all in the caller's transaction: either everything happens or
+    /// nothing does. Answers the order as <c>GET /v1/orders/{id}</c> shows it.
+    /// </summary>
+    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
         var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
         var orderId = Ids.New(Ids.Order);
 
         var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
         await Stock.ReserveForOrderAsync(db, orderId, tracked, now, cancellationToken);
 
-        var number = await OrderNumbers.NextAsync(db, tenant.RequiredId, cancellationToken);
+        var number = await OrderNumbers.NextAsync(db, tenantId, cancellationToken);
         var details = new OrderDetails(request.CustomerId, request.MerchantReferenceId, request.Payment?.Provider, request.Payment?.Reference,
             request.Channel, request.SourcePlatform, request.Metadata);
         var order = Order.Place(orderId, number, priced, details, now);
         db.Orders.Add(order);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{order.Id}", OrderResponse.From(order));
+        return OrderResponse.From(order);
     }
 }
