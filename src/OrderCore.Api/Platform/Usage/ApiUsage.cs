@@ -133,7 +133,10 @@ public sealed class ApiUsageFlusher(IServiceScopeFactory scopes, ApiRequestCount
         await base.StopAsync(cancellationToken);
         try
         {
-            await RunOnceAsync(cancellationToken);
+            // Its own few seconds, not the host's shutdown token: when stopping the other services used up the
+            // shutdown time (a loaded machine), that token is already cancelled and the counts would be lost.
+            using var lastFlush = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await RunOnceAsync(lastFlush.Token);
         }
         catch (Exception ex)
         {
