@@ -79,6 +79,43 @@ public static class StockReservations
     }
 
     /// <summary>
+    /// Hands reservations made for a holder (a checkout session) over to the order that now owns them:
+    /// they keep their stock and lose their expiry. Only active ones move, and the order is refused (409
+    /// <c>reservations_lost</c>) unless all of them did: one the expiry sweeper released first is gone.
+    /// </summary>
+    public static async Task TransferToOrderAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string orderId,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Conditional on status: whoever changes the row first (this, or the sweeper releasing it) wins,
+        // and the other finds it no longer active.
+        var moved = await db.InventoryReservations
+            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.OrderId, orderId)
+                .SetProperty(r => r.ExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(r => r.UpdatedAt, now), cancellationToken);
+        if (moved != reservationIds.Count)
+        {
+            throw ApiError.Conflict("reservations_lost", "The stock held for this checkout was released (it expired); start a new checkout")
+                .ToException();
+        }
+    }
+
+    /// <summary>Releases those of <paramref name="reservationIds"/> that are still active (see <see cref="ReleaseAsync"/>).</summary>
+    public static async Task ReleaseAllAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string note, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var held = await db.InventoryReservations.AsNoTracking()
+            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active)
+            .ToListAsync(cancellationToken);
+        // In key order, the order in which reservations lock levels, so that this cannot deadlock with them.
+        foreach (var reservation in held.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
+        {
+            await ReleaseAsync(db, reservation, note, now, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Releases <paramref name="reservation"/> if it is still active: marks it released, gives its
     /// quantity back to <c>available</c> and adds a movement row (the caller saves). Answers false, and
     /// changes nothing, when it was no longer active. Works for any tenant's row (the expiry sweeper has

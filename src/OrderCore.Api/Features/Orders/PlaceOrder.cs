@@ -144,10 +144,28 @@ public static class PlaceOrder
     {
         var now = clock.GetUtcNow();
         var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
+        var body = await CreateAsync(db, tenant, outbox, request, priced, heldReservationIds: null, now, cancellationToken);
+        return TypedResults.Created($"/v1/orders/{body.Id}", body);
+    }
+
+    /// <summary>
+    /// Stores an order of already priced lines and writes <c>order.created</c> (the caller's transaction
+    /// commits both). POST /v1/orders and checkout completion share it. Stock: with
+    /// <paramref name="heldReservationIds"/> null every tracked line is reserved now; otherwise those
+    /// reservations (a checkout session's, made for exactly these lines) become the order's instead, and
+    /// 409 <c>reservations_lost</c> when one of them is no longer active (e.g. expired meanwhile).
+    /// </summary>
+    public static async Task<OrderResponse> CreateAsync(OrderCoreDbContext db, CurrentTenant tenant, Outbox outbox, PlaceOrderRequest request,
+        PricedOrder priced, IReadOnlyCollection<string>? heldReservationIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var orderId = Ids.New(Ids.Order);
 
-        var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
-        if (tracked.Count > 0)
+        if (heldReservationIds is not null)
+        {
+            await StockReservations.TransferToOrderAsync(db, heldReservationIds, orderId, now, cancellationToken);
+        }
+        else if (priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList()
+                 is { Count: > 0 } tracked)
         {
             var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
                 ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
@@ -190,7 +208,7 @@ public static class PlaceOrder
         order.EventSequence = 1;
         outbox.Add(EventTypes.OrderCreated, body, order.Id, order.EventSequence);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{order.Id}", body);
+        return body;
     }
 
     /// <summary>

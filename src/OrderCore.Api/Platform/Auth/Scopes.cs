@@ -19,12 +19,13 @@ public static class Scopes
     public const string WebhooksWrite = "webhooks:write";
     public const string AccountRead = "account:read";
     public const string AccountWrite = "account:write";
+    public const string CheckoutRead = "checkout:read";
     public const string CheckoutWrite = "checkout:write";
 
     public static readonly IReadOnlyList<string> All =
     [
         OrdersRead, OrdersWrite, CatalogRead, CatalogWrite, InventoryRead, InventoryWrite,
-        WebhooksRead, WebhooksWrite, AccountRead, AccountWrite, CheckoutWrite,
+        WebhooksRead, WebhooksWrite, AccountRead, AccountWrite, CheckoutRead, CheckoutWrite,
     ];
 
     public static bool IsKnown(string scope) => scope == ApiKeys.AllScopes || All.Contains(scope, StringComparer.Ordinal);
