@@ -106,7 +106,7 @@ public sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTenan
         if (!session.IsOpen)
         {
             throw ApiError.Conflict("checkout_session_closed", $"Checkout session {session.Id} is {EnumText.Name(session.Status)}")
-                .With("status", EnumText.Name(session.Status)).ToException();
+                .With("session_status", EnumText.Name(session.Status)).ToException();
         }
 
         if (session.ExpiresAt <= now)

@@ -217,7 +217,7 @@ public sealed class CompleteCheckout(OrderCoreDbContext db, CurrentTenant tenant
 
     private static ApiError NotReady(CheckoutSession session) =>
         ApiError.Conflict("checkout_session_not_ready", $"Checkout session {session.Id} is {EnumText.Name(session.Status)}: add the buyer's email first")
-            .With("status", EnumText.Name(session.Status));
+            .With("session_status", EnumText.Name(session.Status));
 
     private static ApiError PaymentRequired(string message) => new(StatusCodes.Status402PaymentRequired, "payment_required", message);
 
