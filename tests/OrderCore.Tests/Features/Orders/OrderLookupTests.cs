@@ -130,7 +130,7 @@ public sealed class OrderLookupTests(AppFixture app)
             new { merchant_reference_id = "cart 1", items = new[] { new { sku_id = sku.SkuId, quantity = 1 } } });
 
         Assert.Equal(HttpStatusCode.OK, hit.Status);
-        Assert.Equal(created.Str("id"), hit.Str("id"));
+        Assert.Equal(created.Str("id"), hit.Body.GetProperty("order").GetProperty("id").GetString());
         tooLong.AssertError(HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(tooLong.Body.GetProperty("errors").TryGetProperty("merchant_reference_id", out _), tooLong.Body.ToString());
         badChars.AssertError(HttpStatusCode.BadRequest, "validation_failed");
