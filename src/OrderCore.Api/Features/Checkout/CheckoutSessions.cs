@@ -157,12 +157,9 @@ public sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTenan
         }
 
         session.Status = session.BuyerEmail is null ? CheckoutStatus.Incomplete : CheckoutStatus.ReadyForComplete;
-        var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
-        if (session.Status == CheckoutStatus.ReadyForComplete && tracked.Count > 0)
+        if (session.Status == CheckoutStatus.ReadyForComplete)
         {
-            var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
-                ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
-            var reservations = await StockReservations.ReserveAsync(db, locationId, tracked,
+            var reservations = await StockReservations.ReserveAtDefaultLocationAsync(db, priced.StockNeeded,
                 new ReservationTerms(Reference: session.Id, ExpiresAt: session.ExpiresAt), now, cancellationToken);
             session.ReservationIds = reservations.Select(r => r.Id).ToList();
         }

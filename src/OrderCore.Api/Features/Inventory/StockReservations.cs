@@ -79,6 +79,23 @@ public static class StockReservations
     }
 
     /// <summary>
+    /// Reserves at the tenant's default location, where orders and checkouts take their stock from (see
+    /// <see cref="ReserveAsync"/>); 409 <c>insufficient_stock</c> when there is no default location.
+    /// </summary>
+    public static async Task<List<InventoryReservation>> ReserveAtDefaultLocationAsync(OrderCoreDbContext db, IReadOnlyList<StockRequest> requests,
+        ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
+            ?? throw InsufficientStock(requests[0], null, 0).ToException();
+        return await ReserveAsync(db, locationId, requests, terms, now, cancellationToken);
+    }
+
+    /// <summary>
     /// Hands reservations made for a holder (a checkout session) over to the order that now owns them:
     /// they keep their stock and lose their expiry. Only active ones move, and the order is refused (409
     /// <c>reservations_lost</c>) unless all of them did: one the expiry sweeper released first is gone.

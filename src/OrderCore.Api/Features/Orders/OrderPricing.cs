@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
+using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Money;
@@ -14,6 +15,10 @@ public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quan
 public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
 {
     public decimal Total => Subtotal;
+
+    /// <summary>The stock these lines need: untracked SKUs (services, digital goods) need none.</summary>
+    public IReadOnlyList<StockRequest> StockNeeded =>
+        Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
 }
 
 /// <summary>

@@ -164,12 +164,9 @@ public static class PlaceOrder
         {
             await StockReservations.TransferToOrderAsync(db, heldReservationIds, orderId, now, cancellationToken);
         }
-        else if (priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList()
-                 is { Count: > 0 } tracked)
+        else
         {
-            var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
-                ?? throw StockReservations.InsufficientStock(tracked[0], null, 0).ToException();
-            await StockReservations.ReserveAsync(db, locationId, tracked, new ReservationTerms(OrderId: orderId), now, cancellationToken);
+            await StockReservations.ReserveAtDefaultLocationAsync(db, priced.StockNeeded, new ReservationTerms(OrderId: orderId), now, cancellationToken);
         }
 
         var order = new Order
