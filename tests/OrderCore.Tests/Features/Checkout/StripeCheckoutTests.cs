@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using OrderCore.Tests.Features.Orders;
 using OrderCore.Tests.Features.Webhooks;
@@ -14,6 +13,27 @@ namespace OrderCore.Tests.Features.Checkout;
 public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host) : IClassFixture<StripeCheckoutHost>
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private sealed record PaidSession(TestTenant Tenant, SeededSku Sku, HttpClient Buyer, string SessionId, string IntentId);
+
+    /// <summary>A tenant, a SKU, a ready session of <paramref name="quantity"/> units and its PaymentIntent, which Stripe says succeeded.</summary>
+    private async Task<PaidSession> PaidSessionAsync(decimal unitPrice, int stock, int quantity)
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync(unitPrice: unitPrice, stock: stock);
+        var buyer = app.Buyer(await host.Client(tenant.ApiKey).MintTokenAsync(), host.BaseAddress);
+        var session = await buyer.CreateSessionAsync(CheckoutKit.Session(sku.SkuId, quantity));
+        var intentId = (await buyer.PostJsonAsync($"{CheckoutKit.Sessions}/{session.Id()}/payment-intent", new { })).Str("payment_intent_id");
+        host.Stripe.SetStatus(intentId, "succeeded");
+        return new PaidSession(tenant, sku, buyer, session.Id(), intentId);
+    }
+
+    private async Task<ApiResponse> PostStripeWebhookAsync(string body, string? signature)
+    {
+        using var anonymous = host.Client();
+        return await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body,
+            signature is null ? null : new Dictionary<string, string> { ["Stripe-Signature"] = signature });
+    }
 
     [Fact]
     public async Task The_public_flow_takes_a_buyer_from_token_to_one_paid_order_and_a_verified_checkout_completed()
@@ -140,20 +160,13 @@ public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host)
     [Fact]
     public async Task Fifty_parallel_completes_and_a_signed_stripe_webhook_make_one_order_and_one_checkout_completed()
     {
-        var tenant = await app.CreateTenantAsync();
-        var sku = await tenant.SeedSkuAsync(unitPrice: 7.00m, stock: 3);
-        using var buyer = app.Buyer(await host.Client(tenant.ApiKey).MintTokenAsync(), host.BaseAddress);
-        var session = await buyer.CreateSessionAsync(CheckoutKit.Session(sku.SkuId, 3));
-        var intentId = (await buyer.PostJsonAsync($"{CheckoutKit.Sessions}/{session.Id()}/payment-intent", new { })).Str("payment_intent_id");
-        host.Stripe.SetStatus(intentId, "succeeded");
+        var (tenant, sku, buyer, sessionId, intentId) = await PaidSessionAsync(unitPrice: 7.00m, stock: 3, quantity: 3);
         var (body, signature) = FakeStripe.SignedEvent(host.Stripe.Intent(intentId));
-        using var anonymous = host.Client();
 
         var completes = Enumerable.Range(0, 50)
-            .Select(_ => Task.Run(() => buyer.PostJsonAsync($"{CheckoutKit.Sessions}/{session.Id()}/complete", CheckoutKit.Pay(intentId))))
+            .Select(_ => Task.Run(() => buyer.PostJsonAsync($"{CheckoutKit.Sessions}/{sessionId}/complete", CheckoutKit.Pay(intentId))))
             .ToList();
-        var webhook = Task.Run(() => anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body,
-            new Dictionary<string, string> { ["Stripe-Signature"] = signature }));
+        var webhook = Task.Run(() => PostStripeWebhookAsync(body, signature));
         var answers = await Task.WhenAll(completes);
         var hook = await webhook;
 
@@ -171,8 +184,7 @@ public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host)
         Assert.Equal((3, 3), await tenant.StockAsync(sku.SkuId));
 
         // a replay of the webhook afterwards changes nothing either
-        var replay = await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body,
-            new Dictionary<string, string> { ["Stripe-Signature"] = signature });
+        var replay = await PostStripeWebhookAsync(body, signature);
         Assert.Equal("completed", replay.Str("status"));
         Assert.Equal(1, await tenant.CountAsync("orders"));
     }
@@ -180,21 +192,14 @@ public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host)
     [Fact]
     public async Task A_signed_webhook_alone_completes_a_paid_session_whose_buyer_never_called_complete()
     {
-        var tenant = await app.CreateTenantAsync();
-        var sku = await tenant.SeedSkuAsync(unitPrice: 4.00m, stock: 2);
-        using var buyer = app.Buyer(await host.Client(tenant.ApiKey).MintTokenAsync(), host.BaseAddress);
-        var session = await buyer.CreateSessionAsync(CheckoutKit.Session(sku.SkuId, 1));
-        var intentId = (await buyer.PostJsonAsync($"{CheckoutKit.Sessions}/{session.Id()}/payment-intent", new { })).Str("payment_intent_id");
-        host.Stripe.SetStatus(intentId, "succeeded");
+        var (tenant, _, buyer, sessionId, intentId) = await PaidSessionAsync(unitPrice: 4.00m, stock: 2, quantity: 1);
         var (body, signature) = FakeStripe.SignedEvent(host.Stripe.Intent(intentId));
 
-        var hook = await host.Client().SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body,
-            new Dictionary<string, string> { ["Stripe-Signature"] = signature });
+        var hook = await PostStripeWebhookAsync(body, signature);
 
         Assert.True(hook.Status == HttpStatusCode.OK, hook.Body.ToString());
-        Assert.Equal(session.Id(), hook.Str("checkout_session_id"));
-        var read = (await buyer.GetJsonAsync($"{CheckoutKit.Sessions}/{session.Id()}")).Body;
-        Assert.Equal("completed", read.Status());
+        Assert.Equal(sessionId, hook.Str("checkout_session_id"));
+        Assert.Equal("completed", (await buyer.GetJsonAsync($"{CheckoutKit.Sessions}/{sessionId}")).Body.Status());
         Assert.Equal(1, await tenant.CountAsync("orders"));
     }
 
@@ -206,18 +211,15 @@ public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host)
         using var buyer = app.Buyer(await host.Client(tenant.ApiKey).MintTokenAsync(), host.BaseAddress);
         var session = await buyer.CreateSessionAsync(CheckoutKit.Session(sku.SkuId, 1));
         var forgedIntent = host.Stripe.Add(1000, "usd", tenant.Id, session.Id());
-        using var anonymous = host.Client();
 
         var (body, wrongSecret) = FakeStripe.SignedEvent(forgedIntent, secret: "whsec_not_the_real_one");
         var (_, realSignature) = FakeStripe.SignedEvent(forgedIntent);
         var answers = new[]
         {
-            await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body,
-                new Dictionary<string, string> { ["Stripe-Signature"] = wrongSecret }),
+            await PostStripeWebhookAsync(body, wrongSecret),
             // a real signature over another body
-            await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body.Replace("\"evt_", "\"evt_x", StringComparison.Ordinal),
-                new Dictionary<string, string> { ["Stripe-Signature"] = realSignature }),
-            await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", body),
+            await PostStripeWebhookAsync(body.Replace("\"evt_", "\"evt_x", StringComparison.Ordinal), realSignature),
+            await PostStripeWebhookAsync(body, null),
         };
 
         Assert.All(answers, a => a.AssertError(HttpStatusCode.BadRequest, "invalid_signature"));
@@ -290,12 +292,9 @@ public sealed class StripeCheckoutTests(AppFixture app, StripeCheckoutHost host)
         var intent = host.Stripe.Add(100, "usd", tenant.Id, "cs_unknown");
         var (body, signature) = FakeStripe.SignedEvent(intent);
         var reformatted = JsonSerializer.Serialize(JsonDocument.Parse(body).RootElement, Indented);
-        using var anonymous = host.Client();
 
-        var refused = await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", reformatted,
-            new Dictionary<string, string> { ["Stripe-Signature"] = signature });
-        var accepted = await anonymous.SendAsync(HttpMethod.Post, "/v1/integrations/stripe/webhook", Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(body)),
-            new Dictionary<string, string> { ["Stripe-Signature"] = signature });
+        var refused = await PostStripeWebhookAsync(reformatted, signature);
+        var accepted = await PostStripeWebhookAsync(body, signature);
 
         refused.AssertError(HttpStatusCode.BadRequest, "invalid_signature");
         Assert.True(accepted.Status == HttpStatusCode.OK, accepted.Body.ToString());
