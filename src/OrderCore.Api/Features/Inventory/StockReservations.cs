@@ -103,10 +103,10 @@ public static class StockReservations
     public static async Task TransferToOrderAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string orderId,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Conditional on status: whoever changes the row first (this, or the sweeper releasing it) wins,
-        // and the other finds it no longer active.
+        // Conditional on status and owner: whoever changes the row first (this, the sweeper releasing it,
+        // another order taking it) wins, and the others find it no longer active or no longer free.
         var moved = await db.InventoryReservations
-            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active)
+            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active && r.OrderId == null)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(r => r.OrderId, orderId)
                 .SetProperty(r => r.ExpiresAt, (DateTimeOffset?)null)
