@@ -23,9 +23,6 @@ public sealed class CheckoutOptions
 
     /// <summary>Local development only: accept <c>{"handler_id": "test"}</c> as payment. Off by default.</summary>
     public bool AllowTestPayments { get; set; }
-
-    /// <summary>Browser origins allowed to call the public routes (CORS); none by default.</summary>
-    public List<string> AllowedOrigins { get; set; } = [];
 }
 
 /// <summary>
