@@ -121,7 +121,8 @@ public sealed class CheckoutTokenAuthenticationHandler(
             return Fail(ApiError.Unauthorized("Checkout access token revoked", "revoked_checkout_token"));
         }
 
-        currentTenant.Resolve(match.Token.TenantId, match.Name, match.Token.ApiKeyId, []);
+        // Idempotency keys of one buyer's token never replay another buyer's answer.
+        currentTenant.Resolve(match.Token.TenantId, match.Name, match.Token.ApiKeyId, [], $"{match.Token.TenantId}/{match.Token.Id}");
         var identity = new ClaimsIdentity(
         [
             new Claim(ApiKeyAuthenticationHandler.TenantIdClaim, match.Token.TenantId),

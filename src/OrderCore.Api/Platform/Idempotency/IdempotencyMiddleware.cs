@@ -45,7 +45,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IOptions<Idempot
         }
 
         var cancellationToken = context.RequestAborted;
-        var scope = tenant.Id ?? AdminScope;
+        var scope = tenant.IdempotencyScope ?? AdminScope;
         var requestHash = key is null ? null : HashRequest(context);
 
         // A key that already has its answer is replayed without a transaction or a lock, so that any

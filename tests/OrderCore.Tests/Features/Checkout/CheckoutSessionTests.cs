@@ -94,6 +94,28 @@ public sealed class CheckoutSessionTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Idempotency_keys_of_one_token_never_replay_another_tokens_session()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+        using var first = app.Buyer(await tenant.Client.MintTokenAsync());
+        using var second = app.Buyer(await tenant.Client.MintTokenAsync());
+        var body = CheckoutKit.Session(sku.SkuId, 1);
+
+        var mine = await first.PostJsonAsync(CheckoutKit.Sessions, body, idempotencyKey: "cart-1");
+        var retry = await first.PostJsonAsync(CheckoutKit.Sessions, body, idempotencyKey: "cart-1");
+        var theirs = await second.PostJsonAsync(CheckoutKit.Sessions, body, idempotencyKey: "cart-1");
+
+        Assert.Equal(HttpStatusCode.Created, mine.Status);
+        Assert.Equal(mine.Body.Id(), retry.Body.Id());
+        Assert.Equal("true", retry.Header("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.Created, theirs.Status);
+        Assert.NotEqual(mine.Body.Id(), theirs.Body.Id());
+        Assert.Null(theirs.Header("Idempotent-Replayed"));
+        Assert.Equal(2, await tenant.CountAsync("checkout_sessions"));
+    }
+
+    [Fact]
     public async Task Tokens_are_stored_hashed_and_limit_skus_and_quantity()
     {
         var tenant = await app.CreateTenantAsync();
