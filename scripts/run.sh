@@ -88,6 +88,9 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ORDERCORE_DEMO_API_KEY_FILE="$KEY_FILE"
 export Webhooks__AllowHttp=true
 export Webhooks__AllowPrivateTargets=true
+# Local development only: checkout accepts {"payment_data": {"handler_id": "test"}}, so the whole flow
+# runs without a Stripe account (set Checkout__AllowTestPayments=false to turn it off).
+export Checkout__AllowTestPayments="${Checkout__AllowTestPayments:-true}"
 
 # First listen URL, with wildcard hosts turned into something curl can reach.
 base_url="${ASPNETCORE_URLS%%;*}"
@@ -97,6 +100,9 @@ echo
 echo "Demo API key: $(cat "$KEY_FILE") (saved in .data/demo-api-key)"
 echo "Try: curl -H \"X-API-Key: \$(cat .data/demo-api-key)\" $base_url/v1/orders"
 echo "Note: local development allows http:// and private-network webhook targets."
+if [[ "$Checkout__AllowTestPayments" == true ]]; then
+  echo "Note: checkout test payments are ON (Checkout__AllowTestPayments=true): payment_data.handler_id \"test\" completes a session without Stripe."
+fi
 echo "Listening on $ASPNETCORE_URLS (Ctrl-C to stop)"
 echo
 

@@ -1,5 +1,6 @@
 using OrderCore.Api.Features.Accounts;
 using OrderCore.Api.Features.Catalog;
+using OrderCore.Api.Features.Checkout;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Events;
 using OrderCore.Api.Features.Health;
@@ -22,6 +23,7 @@ public static class FeaturesSetup
         builder.AddInventory();
         builder.AddWebhooks();
         builder.AddOrders();
+        builder.AddCheckout();
     }
 
     public static void MapFeatures(this WebApplication app)
@@ -39,5 +41,6 @@ public static class FeaturesSetup
         v1.MapEventsApi();
         v1.MapAccountApi();
         v1.MapWebhooksApi();
+        app.MapCheckoutApi(v1);
     }
 }

@@ -88,6 +88,8 @@ public static class PlatformSetup
             options.DocumentTitle = "OrderCore API";
         });
         app.UseRouting();
+        // Before authentication: a browser's preflight carries no credentials. Policies belong to the features (RequireCors).
+        app.UseCors();
         app.UseAuthentication();
         // Before authorization, so that every answer to a key (a 403 for a missing scope too) is limited and carries the headers.
         app.UseRateLimiter();

@@ -19,18 +19,29 @@ public static class Stock
     /// Reserves every line for the order at the default location, or throws 409 <c>insufficient_stock</c> for the
     /// first that cannot be met (the caller's transaction then rolls the others back). Nothing to reserve: nothing done.
     /// </summary>
-    public static async Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        if (lines.Count == 0)
-        {
-            return;
-        }
+    public static Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        StockReservations.ReserveAtDefaultLocationAsync(db, lines, new ReservationTerms(OrderId: orderId), now, cancellationToken);
 
-        var locationId = await DefaultLocationIdAsync(db, cancellationToken)
-            ?? throw StockReservations.InsufficientStock(lines[0], null, 0).ToException();
-        await StockReservations.ReserveAsync(db, locationId, lines, new ReservationTerms(OrderId: orderId), now, cancellationToken);
-    }
+    /// <summary>
+    /// Holds stock for someone who is not an order yet (a checkout session, named by <paramref name="holder"/>) until
+    /// <paramref name="expiresAt"/>, when the expiry sweeper gives it back; 409 <c>insufficient_stock</c> as for an order.
+    /// Answers the reservation ids, which <see cref="TransferToOrderAsync"/> later hands to the order.
+    /// </summary>
+    public static async Task<List<string>> HoldAsync(OrderCoreDbContext db, IReadOnlyList<StockRequest> lines, string holder, DateTimeOffset expiresAt,
+        DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await StockReservations.ReserveAtDefaultLocationAsync(db, lines, new ReservationTerms(Reference: holder, ExpiresAt: expiresAt), now,
+            cancellationToken)).Select(r => r.Id).ToList();
+
+    /// <summary>Hands held reservations to the order that now owns them (409 <c>reservations_lost</c> unless all are still active).</summary>
+    public static Task TransferToOrderAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string orderId, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        StockReservations.TransferToOrderAsync(db, reservationIds, orderId, now, cancellationToken);
+
+    /// <summary>Gives back those of the held reservations that are still active.</summary>
+    public static Task ReleaseAllAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string note, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        StockReservations.ReleaseAllAsync(db, reservationIds, note, now, cancellationToken);
 
     /// <summary>
     /// Settles the order's active reservations: a fulfilled order takes the stock (<paramref name="fulfilled"/>),

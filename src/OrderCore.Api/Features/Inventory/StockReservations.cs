@@ -79,6 +79,60 @@ internal static class StockReservations
     }
 
     /// <summary>
+    /// Reserves at the tenant's default location, where orders and checkouts take their stock from (see
+    /// <see cref="ReserveAsync"/>); 409 <c>insufficient_stock</c> when there is no default location.
+    /// </summary>
+    public static async Task<List<InventoryReservation>> ReserveAtDefaultLocationAsync(OrderCoreDbContext db, IReadOnlyList<StockRequest> requests,
+        ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
+            ?? throw InsufficientStock(requests[0], null, 0).ToException();
+        return await ReserveAsync(db, locationId, requests, terms, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Hands reservations made for a holder (a checkout session) over to the order that now owns them:
+    /// they keep their stock and lose their expiry. Only active ones move, and the order is refused (409
+    /// <c>reservations_lost</c>) unless all of them did: one the expiry sweeper released first is gone.
+    /// </summary>
+    public static async Task TransferToOrderAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string orderId,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Conditional on status and owner: whoever changes the row first (this, the sweeper releasing it,
+        // another order taking it) wins, and the others find it no longer active or no longer free.
+        var moved = await db.InventoryReservations
+            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active && r.OrderId == null)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.OrderId, orderId)
+                .SetProperty(r => r.ExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(r => r.UpdatedAt, now), cancellationToken);
+        if (moved != reservationIds.Count)
+        {
+            throw ApiError.Conflict("reservations_lost", "The stock held for this checkout was released (it expired); start a new checkout")
+                .ToException();
+        }
+    }
+
+    /// <summary>Releases those of <paramref name="reservationIds"/> that are still active (see <see cref="ReleaseAsync"/>).</summary>
+    public static async Task ReleaseAllAsync(OrderCoreDbContext db, IReadOnlyCollection<string> reservationIds, string note, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var held = await db.InventoryReservations.AsNoTracking()
+            .Where(r => reservationIds.Contains(r.Id) && r.Status == ReservationStatus.Active)
+            .ToListAsync(cancellationToken);
+        // In key order, the order in which reservations lock levels, so that this cannot deadlock with them.
+        foreach (var reservation in held.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
+        {
+            await ReleaseAsync(db, reservation, note, now, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Releases <paramref name="reservation"/> if it is still active: marks it released, gives its
     /// quantity back to <c>available</c> and adds a movement row (the caller saves). Answers false, and
     /// changes nothing, when it was no longer active.

@@ -18,7 +18,7 @@ public enum OrderStatus
 }
 
 /// <summary>What the caller decides about a new order; prices and lines come from <see cref="OrderPricing"/>.</summary>
-internal sealed record OrderDetails(
+public sealed record OrderDetails(
     string? CustomerId,
     string? MerchantReferenceId,
     string? PaymentProvider,
@@ -28,7 +28,7 @@ internal sealed record OrderDetails(
     JsonObject? Metadata);
 
 /// <summary>An order that asked for a status its current one cannot move to.</summary>
-internal sealed class InvalidOrderTransitionException(string orderId, OrderStatus current, OrderStatus requested)
+public sealed class InvalidOrderTransitionException(string orderId, OrderStatus current, OrderStatus requested)
     : InvalidOperationException($"Order {orderId} is {current}; it cannot become {requested}")
 {
     public OrderStatus Current { get; } = current;
@@ -41,7 +41,7 @@ internal sealed class InvalidOrderTransitionException(string orderId, OrderStatu
 /// status only through <see cref="MoveTo"/>, which enforces the <see cref="OrderLifecycle"/> and records the step;
 /// both raise the order's event (<c>order.created</c>, <c>order.confirmed</c>, ...), which the save writes to the outbox.
 /// </summary>
-internal sealed class Order : Aggregate, ITenantOwned, IHasId
+public sealed class Order : Aggregate, ITenantOwned, IHasId
 {
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderStatusChange> _statusHistory = [];
@@ -151,7 +151,7 @@ internal sealed class Order : Aggregate, ITenantOwned, IHasId
 }
 
 /// <summary>One step of an order's life: creation (<c>from</c> null) or a transition.</summary>
-internal sealed class OrderStatusChange : ITenantOwned
+public sealed class OrderStatusChange : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string OrderId { get; init; }
@@ -164,7 +164,7 @@ internal sealed class OrderStatusChange : ITenantOwned
 }
 
 /// <summary>A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.</summary>
-internal sealed class OrderLine : ITenantOwned
+public sealed class OrderLine : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
+using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Money;
@@ -9,18 +10,22 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Features.Orders;
 
 /// <summary>One line of an order, priced but not yet stored.</summary>
-internal sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
+public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
 
-internal sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
+public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
 {
     public decimal Total => Subtotal;
+
+    /// <summary>The stock these lines need: untracked SKUs (services, digital goods) need none.</summary>
+    public IReadOnlyList<StockRequest> StockNeeded =>
+        Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
 }
 
 /// <summary>
 /// Turns an order request into priced lines: checks the customer and every SKU, and prices each line
 /// with the <see cref="PriceResolver"/>. Creates nothing; order creation and preview both use it.
 /// </summary>
-internal static class OrderPricing
+public static class OrderPricing
 {
     public static async Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now,
         CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using OrderCore.Api.Platform.Validation;
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -45,6 +46,18 @@ internal sealed record ListOrdersQuery
     public string? CreatedBefore { get; init; }
 }
 
+/// <summary>
+/// What a higher feature (checkout) holds under a merchant reference, registered by that feature at
+/// startup so that the lookup can answer it without Orders depending on it.
+/// </summary>
+public interface ICheckoutSessionLookup
+{
+    /// <summary>The latest checkout session with this reference, as its own GET answers it; null when there is none.</summary>
+    Task<JsonObject?> LatestAsync(string merchantReferenceId, CancellationToken cancellationToken);
+}
+
+internal sealed record LookupResponse(string MerchantReferenceId, JsonObject? CheckoutSession, OrderResponse? Order);
+
 internal static class LookupOrder
 {
     private static readonly Func<OrderCoreDbContext, string, CancellationToken, Task<Order?>> LatestByReference =
@@ -53,9 +66,9 @@ internal static class LookupOrder
             .OrderByDescending(o => o.Id)
             .FirstOrDefault());
 
-    /// <summary>The latest order with this merchant reference (index on tenant, reference, id).</summary>
-    public static async Task<Results<Ok<OrderResponse>, ApiError>> Handle([FromQuery(Name = "merchant_reference_id")] string? merchantReferenceId,
-        OrderCoreDbContext db, CancellationToken cancellationToken)
+    /// <summary>The latest order and checkout session with this merchant reference (index on tenant, reference, id); 404 when neither exists.</summary>
+    public static async Task<Results<Ok<LookupResponse>, ApiError>> Handle([FromQuery(Name = "merchant_reference_id")] string? merchantReferenceId,
+        OrderCoreDbContext db, IEnumerable<ICheckoutSessionLookup> sessions, CancellationToken cancellationToken)
     {
         if (merchantReferenceId is null || !MerchantReference.IsValid(merchantReferenceId))
         {
@@ -63,9 +76,10 @@ internal static class LookupOrder
         }
 
         var order = await LatestByReference(db, merchantReferenceId, cancellationToken);
-        return order is null
-            ? ApiError.NotFound($"No order with merchant_reference_id {merchantReferenceId}")
-            : TypedResults.Ok(OrderResponse.From(order));
+        var session = sessions.FirstOrDefault() is { } lookup ? await lookup.LatestAsync(merchantReferenceId, cancellationToken) : null;
+        return order is null && session is null
+            ? ApiError.NotFound($"No order or checkout session with merchant_reference_id {merchantReferenceId}")
+            : TypedResults.Ok(new LookupResponse(merchantReferenceId, session, order is null ? null : OrderResponse.From(order)));
     }
 }
 

@@ -45,7 +45,7 @@ internal static class OrdersApi
 
         orders.MapGet("/lookup", LookupOrder.Handle)
             .WithName("LookupOrder")
-            .WithSummary("The latest order with a merchant_reference_id")
+            .WithSummary("The latest order and checkout session with a merchant_reference_id")
             .ProducesErrors(400, 401, 404);
 
         orders.MapPost("/{id}/confirm", OrderTransitions.Confirm)

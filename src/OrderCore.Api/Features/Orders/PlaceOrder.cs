@@ -115,13 +115,29 @@ public static class OrderPlacement
     /// nothing does. Answers the order as <c>GET /v1/orders/{id}</c> shows it.
     /// </summary>
     public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        await PlaceAsync(db, tenantId, request, await OrderPricing.PriceAsync(db, request, now, cancellationToken), heldReservationIds: null, now,
+            cancellationToken);
+
+    /// <summary>
+    /// Stores an order of lines priced by <see cref="OrderPricing.PriceAsync"/> (at whatever instant the caller
+    /// priced them). Stock: with <paramref name="heldReservationIds"/> null every tracked line is reserved now;
+    /// otherwise those reservations (a checkout session's, made for exactly these lines) become the order's, and
+    /// 409 <c>reservations_lost</c> when one of them is no longer active (e.g. expired meanwhile).
+    /// </summary>
+    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
+        IReadOnlyCollection<string>? heldReservationIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
         var orderId = Ids.New(Ids.Order);
 
-        var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
-        await Stock.ReserveForOrderAsync(db, orderId, tracked, now, cancellationToken);
+        if (heldReservationIds is not null)
+        {
+            await Stock.TransferToOrderAsync(db, heldReservationIds, orderId, now, cancellationToken);
+        }
+        else
+        {
+            await Stock.ReserveForOrderAsync(db, orderId, priced.StockNeeded, now, cancellationToken);
+        }
 
         var number = await OrderNumbers.NextAsync(db, tenantId, cancellationToken);
         var details = new OrderDetails(request.CustomerId, request.MerchantReferenceId, request.Payment?.Provider, request.Payment?.Reference,

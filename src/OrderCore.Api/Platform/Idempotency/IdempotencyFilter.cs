@@ -49,7 +49,7 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
         var cancellationToken = http.RequestAborted;
         var services = http.RequestServices;
         var work = services.GetRequiredService<UnitOfWork>();
-        var scope = services.GetRequiredService<CurrentTenant>().Id ?? AdminScope;
+        var scope = services.GetRequiredService<CurrentTenant>().IdempotencyScope ?? AdminScope;
         var requestHash = key is null ? null : HashRequest(http);
 
         // A key that already has its answer is replayed without a transaction or a lock, so that any

@@ -161,6 +161,199 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.ToTable("skus", (string)null);
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Features.Checkout.CheckoutAccessToken", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.PrimitiveCollection<List<string>>("AllowedSkus")
+                        .HasColumnType("text[]")
+                        .HasColumnName("allowed_skus");
+
+                    b.Property<string>("ApiKeyId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("api_key_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxQuantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_quantity");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_checkout_access_tokens");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_access_tokens_token_hash");
+
+                    b.HasIndex("TenantId", "ApiKeyId")
+                        .HasDatabaseName("ix_checkout_access_tokens_tenant_id_api_key_id");
+
+                    b.ToTable("checkout_access_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Checkout.CheckoutSession", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AccessTokenId")
+                        .HasColumnType("text")
+                        .HasColumnName("access_token_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("BuyerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("buyer_email");
+
+                    b.Property<string>("BuyerFirstName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("buyer_first_name");
+
+                    b.Property<string>("BuyerLastName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("buyer_last_name");
+
+                    b.Property<string>("BuyerPhoneNumber")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("buyer_phone_number");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("currency")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("MerchantReferenceId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("merchant_reference_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("OrderId")
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("OrderNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("order_number");
+
+                    b.Property<string>("PaymentIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_intent_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("PaymentProvider")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("payment_provider");
+
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<DateTimeOffset>("PricedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("priced_at");
+
+                    b.PrimitiveCollection<List<string>>("ReservationIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("reservation_ids");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("Subtotal")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("subtotal");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(19, 4)
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("total");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_checkout_sessions");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_checkout_sessions_expires_at")
+                        .HasFilter("status IN ('incomplete', 'ready_for_complete')");
+
+                    b.HasIndex("TenantId", "AccessTokenId")
+                        .HasDatabaseName("ix_checkout_sessions_tenant_id_access_token_id");
+
+                    b.HasIndex("TenantId", "OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_sessions_tenant_id_order_id")
+                        .HasFilter("order_id IS NOT NULL");
+
+                    b.HasIndex("TenantId", "MerchantReferenceId", "Id")
+                        .HasDatabaseName("ix_checkout_sessions_tenant_id_merchant_reference_id_id");
+
+                    b.HasIndex("TenantId", "Status", "Id")
+                        .HasDatabaseName("ix_checkout_sessions_tenant_id_status_id");
+
+                    b.ToTable("checkout_sessions", (string)null);
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Customers.Customer", b =>
                 {
                     b.Property<string>("TenantId")
@@ -1283,6 +1476,76 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_skus_products_tenant_id_product_id");
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Checkout.CheckoutAccessToken", b =>
+                {
+                    b.HasOne("OrderCore.Api.Platform.Auth.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_access_tokens_api_keys_tenant_id_api_key_id");
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Checkout.CheckoutSession", b =>
+                {
+                    b.HasOne("OrderCore.Api.Features.Checkout.CheckoutAccessToken", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "AccessTokenId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_checkout_sessions_checkout_access_tokens_tenant_id_access_t");
+
+                    b.HasOne("OrderCore.Api.Features.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_checkout_sessions_orders_tenant_id_order_id");
+
+                    b.OwnsMany("OrderCore.Api.Features.Checkout.CheckoutLine", "Lines", b1 =>
+                        {
+                            b1.Property<string>("CheckoutSessionTenantId")
+                                .UseCollation("C");
+
+                            b1.Property<string>("CheckoutSessionId")
+                                .UseCollation("C");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<decimal>("LineTotal")
+                                .HasPrecision(19, 4);
+
+                            b1.Property<int>("Quantity");
+
+                            b1.Property<string>("SkuCode")
+                                .IsRequired();
+
+                            b1.Property<string>("SkuId")
+                                .IsRequired()
+                                .UseCollation("C");
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.Property<decimal>("UnitPrice")
+                                .HasPrecision(19, 4);
+
+                            b1.HasKey("CheckoutSessionTenantId", "CheckoutSessionId", "__synthesizedOrdinal")
+                                .HasName("pk_checkout_sessions");
+
+                            b1.ToTable("checkout_sessions");
+
+                            b1
+                                .ToJson("lines")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CheckoutSessionTenantId", "CheckoutSessionId")
+                                .HasConstraintName("fk_checkout_sessions_checkout_sessions_checkout_session_tenant_id");
+                        });
+
+                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Inventory.InventoryLevel", b =>
