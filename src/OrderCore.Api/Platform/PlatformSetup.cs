@@ -105,5 +105,13 @@ public static class PlatformSetup
     /// idempotency, <see cref="ApiException"/> answers, FluentValidation.
     /// </summary>
     public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/v1").RequireAuthorization().WithIdempotency().WithApiErrors().WithValidation();
+        app.MapGroup("/v1").RequireAuthorization().WithApiConventions();
+
+    /// <summary>
+    /// What every API route has, outermost first: each write in one transaction with idempotency (an architecture
+    /// test fails on a write route without it), <see cref="ApiException"/> answers, FluentValidation. For groups
+    /// outside <c>/v1</c> (admin, public checkout) and single routes (signed webhooks).
+    /// </summary>
+    public static TBuilder WithApiConventions<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithIdempotency().WithApiErrors().WithValidation();
 }

@@ -12,8 +12,8 @@ namespace OrderCore.Tests.Platform;
 /// </summary>
 public sealed class TenantFilterBypassTests
 {
-    /// <summary>Authentication's key lookup: a presented key is what tells which tenant a request is.</summary>
-    private static readonly Type[] Allowed = [typeof(ApiKeys)];
+    /// <summary>Authentication's lookups: a presented API key or checkout access token is what tells which tenant a request is.</summary>
+    private static readonly Type[] Allowed = [typeof(ApiKeys), typeof(OrderCore.Api.Features.Checkout.CheckoutTokenAuthenticationHandler)];
 
     [Fact]
     public void Only_the_api_key_lookup_ignores_the_tenant_filter()

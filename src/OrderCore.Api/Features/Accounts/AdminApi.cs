@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Idempotency;
+using OrderCore.Api.Platform;
 using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Accounts;
 
@@ -19,9 +17,7 @@ internal static class AdminApi
 
         var admin = app.MapGroup("/admin/v1")
             .RequireAuthorization(AdminTokenAuthenticationHandler.PolicyName)
-            .WithIdempotency()
-            .WithApiErrors()
-            .WithValidation()
+            .WithApiConventions()
             .WithTags("Admin");
 
         admin.MapPost("/tenants", CreateTenant.Handle)

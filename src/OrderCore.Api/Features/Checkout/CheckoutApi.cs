@@ -6,12 +6,11 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Orders;
+using OrderCore.Api.Platform;
 using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Persistence;
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Checkout;
 
@@ -72,7 +71,7 @@ internal static class CheckoutApi
         // Stripe signs its webhooks; no API key. Answers 400 invalid_signature to anything Stripe did not sign.
         app.MapPost("/v1/integrations/stripe/webhook", CompleteCheckoutEndpoints.StripeWebhook)
             .AllowAnonymous()
-            .WithApiErrors()
+            .WithApiConventions()
             .Accepts<JsonObject>("application/json")
             .WithTags("Checkout")
             .WithName("StripeWebhook")
@@ -82,7 +81,7 @@ internal static class CheckoutApi
             .ProducesErrors(400, 409, 503);
 
         var ucp = app.MapGroup("/ucp/checkout/sessions").WithTags("Checkout").RequireAuthorization()
-            .RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write).WithApiErrors().WithValidation();
+            .RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write).WithApiConventions();
         ucp.MapPost("/", CheckoutSessionEndpoints.CreateMerchant).WithName("UcpCreateCheckoutSession")
             .WithSummary("Create a checkout session (UCP, API key)").ProducesErrors(400, 401, 404, 409, 422);
         ucp.MapPut("/{id}", CheckoutSessionEndpoints.UpdateMerchant).WithName("UcpUpdateCheckoutSession")
@@ -92,7 +91,7 @@ internal static class CheckoutApi
             .WithSummary("Complete a paid checkout session (UCP, API key)").ProducesErrors(400, 401, 402, 404, 409, 503);
 
         var buyer = app.MapGroup("/ucp/public/checkout/sessions").WithTags(PublicTag)
-            .RequireAuthorization(CheckoutTokenAuthenticationHandler.PolicyName).RequireCors(PublicCorsPolicy).WithApiErrors().WithValidation();
+            .RequireAuthorization(CheckoutTokenAuthenticationHandler.PolicyName).RequireCors(PublicCorsPolicy).WithApiConventions();
         buyer.MapPost("/", CheckoutSessionEndpoints.CreatePublic).WithName("PublicCreateCheckoutSession")
             .WithSummary("Create a checkout session (checkout access token)").ProducesErrors(400, 401, 403, 404, 409, 422);
         buyer.MapGet("/{id}", CheckoutSessionEndpoints.GetPublic).WithName("PublicGetCheckoutSession")

@@ -123,15 +123,20 @@ internal sealed class CompleteCheckout(OrderCoreDbContext db, CurrentTenant tena
         }
 
         var intent = PaymentIntentFacts.From(paymentIntent);
-        if (intent.TenantId is null || intent.SessionId is null
-            || !await db.CheckoutSessions.IgnoreQueryFilters().AnyAsync(s => s.TenantId == intent.TenantId && s.Id == intent.SessionId, cancellationToken))
+        if (intent.TenantId is null || intent.SessionId is null)
+        {
+            logger.LogInformation("Stripe event {EventId} names no checkout session; ignored", stripeEvent.Id);
+            return new StripeWebhookResponse(true, stripeEvent.Id, null, null);
+        }
+
+        // The signed metadata names the tenant; from here on every query is bounded by it, as in a request with its key
+        // (a tenant that does not exist simply has no session).
+        tenant.Resolve(intent.TenantId, "", "stripe_webhook", []);
+        if (!await db.CheckoutSessions.AnyAsync(s => s.Id == intent.SessionId, cancellationToken))
         {
             logger.LogInformation("Stripe event {EventId} names no checkout session of this server; ignored", stripeEvent.Id);
             return new StripeWebhookResponse(true, stripeEvent.Id, null, null);
         }
-
-        // The signed metadata names the tenant; from here on every query is bounded by it, as in a request with its key.
-        tenant.Resolve(intent.TenantId, "", "stripe_webhook", []);
         var session = await FinishAsync(intent.SessionId, null, Verify(intent, intent.TenantId, intent.SessionId), cancellationToken);
         return new StripeWebhookResponse(true, stripeEvent.Id, session.Id, session.Status);
     }

@@ -228,5 +228,15 @@ public static class IdempotencyRouting
     /// answers are stored and rolled back like any other.
     /// </summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>();
+        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(TransactionalWrites.Instance);
+}
+
+/// <summary>Endpoint metadata: the endpoint's writes run in the idempotency filter's unit of work.</summary>
+public sealed class TransactionalWrites
+{
+    public static readonly TransactionalWrites Instance = new();
+
+    private TransactionalWrites()
+    {
+    }
 }
