@@ -2,7 +2,8 @@
 // OrderCore merchant CLI (Node 18+, no dependencies). Every command, option, column and example comes from
 // ordercore_commands.json beside this file; the Python CLI (ordercore_merchant_helper.py) reads the same spec
 // and prints the same bytes for the same answers. The calls go through ordercore_merchant_sdk.mjs.
-import { pathToFileURL } from "node:url";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { camelCase, cell, findCommand, getPath, OrderCoreError, runCommand, spec, usageError } from "./ordercore_merchant_sdk.mjs";
 
 const METAVARS = { integer: "N", number: "SECONDS", list: "A,B", json: "JSON", file: "FILE", string: "VALUE" };
@@ -161,6 +162,7 @@ export async function run(argv, out = process.stdout, err = process.stderr) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a program (also through a symlink, which import.meta.url has already resolved), not when imported.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await run(process.argv.slice(2));
 }
