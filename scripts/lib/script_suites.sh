@@ -63,6 +63,7 @@ script_suites_run() {
   fi
 
   export ORDERCORE_TEST_BASE_URL="http://127.0.0.1:$port" ORDERCORE_TEST_ADMIN_TOKEN="$token"
+  local started=$SECONDS
   timeout 15m python3 scripts/tests/run_python.py >"$dir/python-suites.log" 2>&1 &
   local py=$!
   timeout 15m node --test --test-reporter=tap scripts/tests/ >"$dir/node-suites.log" 2>&1 &
@@ -71,6 +72,7 @@ script_suites_run() {
   wait "$node" || true
   unset ORDERCORE_TEST_BASE_URL ORDERCORE_TEST_ADMIN_TOKEN
   script_suites_stop
+  echo "=== script suites ran in $((SECONDS - started)) s"
 
   # Failures in full; the counts from the last lines.
   grep -E -A25 '^(FAIL|ERROR):' "$dir/python-suites.log" | head -n 200 || true

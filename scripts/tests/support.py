@@ -5,10 +5,13 @@ The service comes from ORDERCORE_TEST_BASE_URL and ORDERCORE_TEST_ADMIN_TOKEN (s
 with http:// and loopback webhook targets allowed and a 1 s retry delay)."""
 from __future__ import annotations
 
+import csv
 import http.server
+import io
 import json
 import os
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -59,7 +62,7 @@ def run_cli(lang: str, args: list[str], key: str | None = None, base_url: str | 
     if key:
         env["ORDERCORE_API_KEY"] = key
     env.update(extra_env or {})
-    program = ["python3", str(SCRIPTS / "ordercore_merchant_helper.py")] if lang == "py" else \
+    program = [sys.executable, str(SCRIPTS / "ordercore_merchant_helper.py")] if lang == "py" else \
         ["node", str(SCRIPTS / "ordercore_merchant_helper.mjs")]
     return subprocess.run(program + args, env=env, capture_output=True, timeout=120, cwd=cwd)
 
@@ -154,3 +157,24 @@ def tenant_with_data(name: str, receiver: Receiver, tmp: Path) -> dict:
     csv.write_text(CATALOG_CSV, encoding="utf-8")
     return {"key": key, "order_id": order["id"], "endpoint_id": endpoint["id"], "spare_endpoint_id": spare["id"], "csv": str(csv),
             "receiver": receiver.url}
+
+
+def check_output(test, command: dict, fmt: str, out: str) -> None:
+    """The output of a command in one format has that format's shape: one JSON document, JSON lines (one per
+    item of a list), or CSV/table with the spec's columns as header and at least one row."""
+    if fmt == "json":
+        test.assertIsInstance(json.loads(out), dict)
+        test.assertEqual(out.count("\n"), 1)
+    elif fmt == "jsonl":
+        lines = [json.loads(line) for line in out.splitlines()]
+        test.assertTrue(lines)
+        if command.get("rows") == "data":
+            test.assertTrue(all("id" in line for line in lines))
+    else:
+        if fmt == "csv":
+            test.assertTrue(out.endswith("\r\n"))
+            rows = list(csv.reader(io.StringIO(out, newline="")))
+        else:
+            rows = [line.split() for line in out.splitlines()]
+        test.assertEqual(rows[0], command["columns"])
+        test.assertGreaterEqual(len(rows), 2)

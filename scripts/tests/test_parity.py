@@ -1,6 +1,6 @@
-"""Byte-for-byte equality of the Python and Node CLIs: the same arguments against the same answers (a
-recording proxy in front of the live service replays the first answer to the second CLI) give the same
-stdout, stderr and exit code."""
+"""Every command in every output format from the Python CLI, and byte-for-byte equality with the Node CLI: the
+same arguments against the same answers (a recording proxy in front of the live service replays the first
+answer to the second CLI) give the same stdout, stderr and exit code."""
 from __future__ import annotations
 
 import tempfile
@@ -65,6 +65,9 @@ def _add_tests():
             def test(self, name=name, fmt=fmt):
                 result = self.same([name, *support.case_args(name, self.values), "--output", fmt])
                 self.assertIn(result.returncode, (0, 1) if name == "go-live-preflight" else (0,), result.stderr)
+                command = next(c for c in support.SPEC["commands"] if c["name"] == name)
+                support.check_output(self, command, fmt, result.stdout.decode())
+                self.assertNotIn(self.values["key"], result.stdout.decode())
             setattr(ParityTests, f"test_{name.replace('-', '_')}_{fmt}", test)
     for case, args in OTHER_CASES.items():
         def test(self, args=args):
