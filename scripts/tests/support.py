@@ -12,7 +12,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import unittest
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -178,3 +180,21 @@ def check_output(test, command: dict, fmt: str, out: str) -> None:
             rows = [line.split() for line in out.splitlines()]
         test.assertEqual(rows[0], command["columns"])
         test.assertGreaterEqual(len(rows), 2)
+
+
+class TenantTestCase(unittest.TestCase):
+    """A test class with a receiver and a tenant_with_data of its own (cls.values, cls.key)."""
+
+    tenant_name = "tests"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.receiver = Receiver()
+        cls.values = tenant_with_data(cls.tenant_name, cls.receiver, Path(cls.tmp.name))
+        cls.key = cls.values["key"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.receiver.close()
+        cls.tmp.cleanup()

@@ -3,9 +3,7 @@ same arguments against the same answers (a recording proxy in front of the live 
 answer to the second CLI) give the same stdout, stderr and exit code."""
 from __future__ import annotations
 
-import tempfile
 import unittest
-from pathlib import Path
 
 import support
 
@@ -35,19 +33,18 @@ OTHER_CASES = {
 }
 
 
-class ParityTests(unittest.TestCase):
+class ParityTests(support.TenantTestCase):
+    tenant_name = "parity"
+
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.receiver = support.Receiver()
-        cls.values = support.tenant_with_data("parity", cls.receiver, Path(cls.tmp.name))
+        super().setUpClass()
         cls.proxy = support.RecordingProxy()
 
     @classmethod
     def tearDownClass(cls):
         cls.proxy.close()
-        cls.receiver.close()
-        cls.tmp.cleanup()
+        super().tearDownClass()
 
     def same(self, args: list[str], key=None):
         key = self.values["key"] if key is None else key

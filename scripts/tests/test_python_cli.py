@@ -6,10 +6,8 @@ import csv
 import io
 import json
 import sys
-import tempfile
 import time
 import unittest
-from pathlib import Path
 
 import support
 
@@ -21,18 +19,8 @@ def command(name: str) -> dict:
     return helper.find_command(support.SPEC, name)
 
 
-class PythonCliTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.receiver = support.Receiver()
-        cls.values = support.tenant_with_data("py-cli", cls.receiver, Path(cls.tmp.name))
-        cls.key = cls.values["key"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.receiver.close()
-        cls.tmp.cleanup()
+class PythonCliTests(support.TenantTestCase):
+    tenant_name = "py-cli"
 
     def cli(self, *args, key=None, **kwargs):
         return support.run_cli("py", list(args), key=key or self.key, **kwargs)
