@@ -334,7 +334,11 @@ def send(spec: dict, values: dict, method: str, path: str, body: dict | None):
         if status is not None and status < 500:
             if status >= 400:
                 raise api_error(status, text)
-            return json.loads(text) if text.strip() else {}
+            try:
+                return json.loads(text) if text.strip() else {}
+            except ValueError:
+                raise CliError({"error": "invalid_response", "message": f"the answer from {base_url} is not JSON",
+                                "status": status}, EXIT_API) from None
         if status is not None:
             failure = api_error(status, text)
         if attempt < retries:

@@ -107,7 +107,7 @@ export async function request({ apiKey, baseUrl, env, method, path, body, idempo
     let status, text;
     try {
       const response = await fetch(base + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeout * 1000),
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(Math.round(timeout * 1000)),
       });
       status = response.status;
       text = await response.text();
@@ -118,7 +118,11 @@ export async function request({ apiKey, baseUrl, env, method, path, body, idempo
     }
     if (status !== undefined && status < 500) {
       if (status >= 400) throw apiError(status, text);
-      return text.trim() ? JSON.parse(text) : {};
+      try {
+        return text.trim() ? JSON.parse(text) : {};
+      } catch {
+        throw new OrderCoreError({ error: "invalid_response", message: `the answer from ${base} is not JSON`, status }, 1);
+      }
     }
     if (status !== undefined) failure = apiError(status, text);
     if (attempt < retries) await sleep(delays[Math.min(attempt, delays.length - 1)]);

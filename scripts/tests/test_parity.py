@@ -56,6 +56,18 @@ class ParityTests(support.TenantTestCase):
         return py
 
 
+    def test_an_answer_that_is_not_json(self):
+        fake = support.LocalServer(lambda method, path, headers, body: (200, {"Content-Type": "text/html"}, b"<html>portal</html>"))
+        try:
+            py = support.run_cli("py", ["account-auth", "--timeout", "0.7"], key="k", base_url=fake.url)
+            node = support.run_cli("node", ["account-auth", "--timeout", "0.7"], key="k", base_url=fake.url)
+            self.assertEqual((py.returncode, py.stdout, py.stderr), (node.returncode, node.stdout, node.stderr))
+            self.assertEqual(py.returncode, 1)
+            self.assertEqual(py.stderr.decode(), f'{{"error":"invalid_response","message":"the answer from {fake.url} is not JSON","status":200}}\n')
+        finally:
+            fake.close()
+
+
 def _add_tests():
     for name in support.CASES:
         for fmt in FORMATS:
