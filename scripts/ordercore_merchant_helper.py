@@ -68,6 +68,12 @@ def js_number(x) -> str:
     return f"{mantissa}e{'+' if int(exponent) > 0 else '-'}{abs(int(exponent))}"
 
 
+def js_keys(obj: dict) -> list[str]:
+    """Keys in JavaScript's order: array-index keys ("0", "17") first, ascending; then the rest as inserted."""
+    index = sorted((k for k in obj if re.fullmatch(r"0|[1-9][0-9]{0,9}", k) and int(k) < 2**32 - 1), key=int)
+    return index + [k for k in obj if k not in set(index)]
+
+
 def to_json(value) -> str:
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
@@ -77,7 +83,7 @@ def to_json(value) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ",".join(to_json(v) for v in value) + "]"
-    return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + to_json(v) for k, v in value.items()) + "}"
+    return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + to_json(value[k]) for k in js_keys(value)) + "}"
 
 
 def cell(value) -> str:
@@ -114,7 +120,7 @@ def render(command: dict, result, output: str) -> str:
     rows = result.get(rows_key, []) if rows_key and isinstance(result, dict) else [result]
     if output == "jsonl":
         return "".join(to_json(r) + "\n" for r in rows)
-    columns = list(result) if is_missing else command.get("columns") or (list(rows[0]) if rows else [])
+    columns = list(result) if is_missing else command.get("columns") or (js_keys(rows[0]) if rows else [])
     table = [columns] + [[cell(get_path(r, c)) for c in columns] for r in rows]
     if output == "csv":
         return "".join(",".join(csv_field(v) for v in line) + "\r\n" for line in table)

@@ -56,6 +56,19 @@ class ParityTests(support.TenantTestCase):
         return py
 
 
+    def test_odd_json_prints_alike(self):
+        answer = '{"z":1,"10":"ten","2":[1.50,1e-7,2e21,-0.0],"a":{"1":"\u2028\\u0007 é 🚀","b":null},"01":true}'.encode()
+        fake = support.LocalServer(lambda method, path, headers, body: (200, {"Content-Type": "application/json"}, answer))
+        try:
+            for fmt in ("json", "csv", "table"):
+                with self.subTest(fmt=fmt):
+                    py = support.run_cli("py", ["account-auth", "--output", fmt], key="k", base_url=fake.url)
+                    node = support.run_cli("node", ["account-auth", "--output", fmt], key="k", base_url=fake.url)
+                    self.assertEqual((py.returncode, py.stdout.decode(), py.stderr), (node.returncode, node.stdout.decode(), node.stderr))
+            self.assertTrue(py.stdout.decode().startswith("tenant_id"))
+        finally:
+            fake.close()
+
     def test_an_answer_that_is_not_json(self):
         fake = support.LocalServer(lambda method, path, headers, body: (200, {"Content-Type": "text/html"}, b"<html>portal</html>"))
         try:
