@@ -8,6 +8,10 @@
 # throwaway PostgreSQL cluster (superuser "postgres", trust auth, 127.0.0.1 only)
 # is created in a temp dir on a free port and deleted on exit, even on failure/Ctrl-C.
 # TRX results go to a temp dir (kept only if ORDERCORE_TEST_RESULTS names a dir).
+# After the .NET tests, the merchant CLI and script suites (scripts/tests: Python unittest, node --test,
+# the shell scripts) run against the API started on a free loopback port with a database of their own
+# (scripts/lib/script_suites.sh); their counts join the total. ORDERCORE_SCRIPT_SUITES=0 skips them; with
+# extra dotnet test arguments they are skipped unless ORDERCORE_SCRIPT_SUITES=1.
 # The last line printed is always "N passed, M failed"; exit code is non-zero
 # if anything failed, no test ran, or the run could not complete (build failure,
 # no results from a project, Ctrl-C: all reported as "0 passed, 1 failed" or counted
@@ -16,6 +20,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/pg.sh
+source scripts/lib/script_suites.sh
 
 CONFIG=Release
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -32,6 +37,7 @@ mkdir -p "$RESULTS_DIR"
 
 cleanup() {
   trap '' INT TERM   # a second Ctrl-C must not interrupt the cleanup itself
+  script_suites_stop
   if [[ -n "$PG_DIR" ]]; then
     # Throwaway data: immediate shutdown is fine and fastest.
     if pg_stop "$PG_DIR" immediate; then
@@ -140,6 +146,19 @@ for proj in "${projects[@]}"; do
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
 done
+
+suites="${ORDERCORE_SCRIPT_SUITES:-}"
+if [[ "$suites" == 1 || ( "$suites" != 0 && $# -eq 0 ) ]]; then
+  if [[ -n "$PG_DIR" ]]; then
+    pg_ensure_db "$PG_PORT" ordercore_scripts
+    suites_db="$(pg_conn_string "$PG_PORT" ordercore_scripts)"
+  else
+    suites_db="$ORDERCORE_TEST_DB;Database=ordercore_scripts_$$"   # created by the API's migrations
+  fi
+  script_suites_run "$suites_db" "$RESULTS_DIR"
+  total_passed=$((total_passed + SUITES_PASSED))
+  total_failed=$((total_failed + SUITES_FAILED))
+fi
 
 status=0
 (( total_failed == 0 )) || status=1
