@@ -51,7 +51,7 @@ describe("node CLI", () => {
     assert.deepEqual(await runCli([...args, "--allow-missing", "--output", "jsonl"], { key: values.key }),
       { code: 0, stdout: '{"status":"not_found"}\n', stderr: "" });
     assert.equal((await runCli(args, { key: values.key })).code, 1);
-    assert.equal(JSON.parse((await runCli(["orders-lookup", "--merchant-reference-id", "lead-123"], { key: values.key })).stdout).id, values.order_id);
+    assert.equal(JSON.parse((await runCli(["orders-lookup", "--merchant-reference-id", "lead-123"], { key: values.key })).stdout).order.id, values.order_id);
   });
 
   test("go-live-preflight: no-go (exit 1) for an empty tenant, go (exit 0) once a delivery succeeded, 2 on errors", async () => {

@@ -18,7 +18,7 @@ describe("node SDK", () => {
     const lookup = await sdk.ordersLookup({ apiKey, baseUrl: base, merchantReferenceId: "lead-none", allowMissing: true });
     assert.deepEqual(lookup, { status: "not_found" });
     const found = await sdk.ordersLookup({ apiKey, baseUrl: base, merchantReferenceId: "lead-123", allowMissing: true });
-    assert.equal(found.id, values.order_id);
+    assert.equal(found.order.id, values.order_id);
     const metrics = await sdk.webhookMetrics({ apiKey, baseUrl: base, eventType: "checkout.completed", windowHours: 24 });
     assert.deepEqual([metrics.event_type, metrics.window_hours], ["checkout.completed", 24]);
   });

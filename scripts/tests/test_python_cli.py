@@ -80,7 +80,7 @@ class PythonCliTests(support.TenantTestCase):
 
     def test_lookup_finds_the_order(self):
         result = self.cli("orders-lookup", "--merchant-reference-id", "lead-123")
-        self.assertEqual(json.loads(result.stdout)["id"], self.values["order_id"])
+        self.assertEqual(json.loads(result.stdout)["order"]["id"], self.values["order_id"])
 
     def test_allow_missing_prints_not_found_and_exits_0(self):
         for fmt, expected in (("json", b'{"status":"not_found"}\n'), ("jsonl", b'{"status":"not_found"}\n'),
