@@ -12,6 +12,7 @@ using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Validation;
 
@@ -190,6 +191,7 @@ public static class PlaceOrder
         order.EventSequence = 1;
         outbox.Add(EventTypes.OrderCreated, body, order.Id, order.EventSequence);
         await db.SaveChangesAsync(cancellationToken);
+        OrderCoreTelemetry.OrderCreated();
         return TypedResults.Created($"/v1/orders/{order.Id}", body);
     }
 

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Health;
 using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
@@ -20,7 +22,7 @@ namespace OrderCore.Api.Features.Webhooks;
 /// otherwise every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
-    ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    WorkerHeartbeats heartbeats, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private const int DispatchBatch = 200;
 
@@ -39,6 +41,8 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
                 logger.LogWarning(ex, "Webhook delivery pass failed; retrying shortly");
                 wait = options.Value.PollInterval;
             }
+
+            heartbeats.Beat(nameof(WebhookDeliveryWorker));
 
             if (wait > TimeSpan.Zero)
             {
@@ -168,6 +172,7 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
                 .SingleAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EndpointId, cancellationToken);
             var @event = await db.Set<EventRecord>().IgnoreQueryFilters().AsNoTracking()
                 .SingleOrDefaultAsync(e => e.TenantId == delivery.TenantId && e.Id == delivery.EventId, cancellationToken);
+            using var attempt = OrderCoreTelemetry.StartDelivery(delivery.Id, @event);
             if (!endpoint.Active || @event is null)
             {
                 await RecordAsync(db, delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
@@ -186,6 +191,7 @@ public sealed class WebhookDeliveryWorker(IServiceScopeFactory scopes, IOptions<
 
             var result = await scope.ServiceProvider.GetRequiredService<WebhookSender>().SendAsync(message, cancellationToken);
             var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
+            OrderCoreTelemetry.WebhookAttempted(outcome.Status, @event.CreatedAt, clock.GetUtcNow());
             await RecordAsync(db, delivery, token, result, outcome, result.Error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -31,6 +31,12 @@ public sealed class EventRecord : ITenantOwned, IHasId
     /// as the deliveries, so a crash in between redoes the dispatch instead of losing it.
     /// </summary>
     public DateTimeOffset? DispatchedAt { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the work that wrote the event (usually a request), so that its webhook
+    /// deliveries continue that trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRecord>
@@ -41,6 +47,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasKey(e => new { e.TenantId, e.Id });
         builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
         builder.Property(e => e.ApiVersion).HasMaxLength(16);
+        builder.Property(e => e.TraceParent).HasMaxLength(55);
         builder.Property(e => e.Data).HasColumnType("jsonb");
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
