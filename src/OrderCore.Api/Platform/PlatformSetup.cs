@@ -95,6 +95,7 @@ public static class PlatformSetup
         app.UseRateLimiter();
         app.UseMiddleware<ApiRequestCountingMiddleware>();
         app.UseAuthorization();
+        app.UseMiddleware<QueryParametersMiddleware>();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 

@@ -2,6 +2,7 @@ using OrderCore.Api.Platform.Auth;
 using Serilog;
 using Serilog.Context;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Templates;
 
 namespace OrderCore.Api.Platform.Observability;
@@ -29,11 +30,16 @@ public static class Logging
         _ => Console.IsOutputRedirected,
     };
 
+    /// <summary>How a line looks on the console.</summary>
+    public static ITextFormatter Formatter(bool json) => new ExpressionTemplate(json ? JsonTemplate : TextTemplate);
+
     public static void AddLogging(this IHostApplicationBuilder builder)
     {
         var json = WritesJson(builder.Configuration);
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
+            // Sinks registered as ILogEventSink services (e.g. a test's capture) get every event too.
+            .ReadFrom.Services(services)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
             // A failing command also surfaces as an exception, logged once with its request; EF's own
@@ -43,7 +49,7 @@ public static class Logging
             // HttpClient's four lines per request (webhook sends); the delivery's own record says what happened.
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            .WriteTo.Console(new ExpressionTemplate(json ? JsonTemplate : TextTemplate)));
+            .WriteTo.Console(Formatter(json)));
     }
 
     /// <summary>Puts the tenant id on every later log line of a request made with a key (after authentication).</summary>

@@ -68,9 +68,7 @@ public static class TelemetrySetup
     public static void UseTelemetry(this IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<MetricsOptions>>().Value;
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
-            context.Request.Path.Equals(options.Path, StringComparison.OrdinalIgnoreCase)
-            && (options.AllowRemote || (context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote))));
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => IsScrape(context, options));
         app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
@@ -85,6 +83,10 @@ public static class TelemetrySetup
             await next(context);
         });
     }
+
+    public static bool IsScrape(HttpContext context, MetricsOptions options) =>
+        context.Request.Path.Equals(options.Path, StringComparison.OrdinalIgnoreCase)
+        && (options.AllowRemote || (context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)));
 
     /// <summary>Probes and scrapes: polled all the time, not worth a trace each.</summary>
     private static bool IsOperational(PathString path) =>
