@@ -97,12 +97,21 @@ public static class TelemetrySetup
 public sealed class OutboxBacklogSampler(IServiceScopeFactory scopes, IOptions<MetricsOptions> options, TimeProvider clock,
     ILogger<OutboxBacklogSampler> logger) : PeriodicJob(clock, logger)
 {
+    private bool _migrated;
+
     protected override TimeSpan Interval => options.Value.BacklogSampleInterval;
 
     public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
+        // At start the migrator may still be creating the table.
+        _migrated = _migrated || !(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
+        if (!_migrated)
+        {
+            return;
+        }
+
         OrderCoreTelemetry.OutboxBacklog(await db.Set<EventRecord>().IgnoreQueryFilters().CountAsync(e => e.DispatchedAt == null, cancellationToken));
     }
 }
