@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OrderCore.Api.Platform.Pagination;
@@ -34,9 +35,9 @@ public sealed class EventRecord : ITenantOwned, IHasId
 
     /// <summary>
     /// The W3C <c>traceparent</c> of the work that wrote the event (usually a request), so that its webhook
-    /// deliveries continue that trace.
+    /// deliveries continue that trace. Taken when the record is made, however it is made (a loaded record gets its column's value).
     /// </summary>
-    public string? TraceParent { get; init; }
+    public string? TraceParent { get; init; } = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 }
 
 public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRecord>

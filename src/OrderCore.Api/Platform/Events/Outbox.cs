@@ -38,7 +38,6 @@ public sealed class Outbox(OrderCoreDbContext db, TimeProvider clock, IOptions<J
             SubjectId = subjectId,
             Sequence = sequence,
             Data = JsonSerializer.Serialize(@object, json.Value.SerializerOptions),
-            TraceParent = System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } activity ? activity.Id : null,
         };
         db.Set<EventRecord>().Add(record);
         return record;

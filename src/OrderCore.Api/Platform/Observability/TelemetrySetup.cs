@@ -8,8 +8,8 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.Jobs;
+using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Observability;
@@ -73,7 +73,7 @@ public static class TelemetrySetup
         {
             context.Response.OnStarting(() =>
             {
-                if (context.Response.Headers.ContainsKey(IdempotencyMiddleware.ReplayedHeader))
+                if (context.Response.Headers.ContainsKey(ApiHeaders.IdempotentReplayed))
                 {
                     OrderCoreTelemetry.IdempotentReplay();
                 }

@@ -10,6 +10,16 @@ using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Platform.OpenApi;
 
+/// <summary>
+/// The headers the document describes, named once for the document and the metrics (the idempotency
+/// component reads and writes the same two).
+/// </summary>
+public static class ApiHeaders
+{
+    public const string IdempotencyKey = "Idempotency-Key";
+    public const string IdempotentReplayed = "Idempotent-Replayed";
+}
+
 /// <summary>Who may call an operation, read from its endpoint metadata.</summary>
 internal enum Caller
 {
@@ -39,7 +49,7 @@ internal static class OperationConventions
         ("RateLimit", "What is left of the calling key's window: remaining requests (r) and seconds until it resets (t).", JsonSchemaType.String,
             "\"per-key\";r=997;t=42"),
         ("Retry-After", "Seconds to wait before retrying.", JsonSchemaType.Integer, "5"),
-        (IdempotencyMiddleware.ReplayedHeader, "true when this is the stored answer of an earlier request with the same Idempotency-Key.",
+        (ApiHeaders.IdempotentReplayed, "true when this is the stored answer of an earlier request with the same Idempotency-Key.",
             JsonSchemaType.String, "true"),
         ("Location", "Where the created resource can be read.", JsonSchemaType.String, "/v1/orders/order_01936f0e7b2c7d4e9a1b2c3d4e5f6a7b"),
     ];
@@ -59,9 +69,9 @@ internal static class OperationConventions
         }
 
         document.Components.Parameters ??= new Dictionary<string, IOpenApiParameter>();
-        document.Components.Parameters[IdempotencyMiddleware.HeaderName] = new OpenApiParameter
+        document.Components.Parameters[ApiHeaders.IdempotencyKey] = new OpenApiParameter
         {
-            Name = IdempotencyMiddleware.HeaderName,
+            Name = ApiHeaders.IdempotencyKey,
             In = ParameterLocation.Header,
             Required = false,
             Description = "Makes the request safe to retry: a retry with the same key and request answers the stored result with "
@@ -82,7 +92,7 @@ internal static class OperationConventions
         return metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AdminTokenAuthenticationHandler.PolicyName) ? Caller.Operator : Caller.ApiKey;
     }
 
-    /// <summary>Every POST of a key or the operator runs through idempotency (see <see cref="IdempotencyMiddleware"/>).</summary>
+    /// <summary>Every POST of a key or the operator runs through idempotency (the /v1 and admin routes).</summary>
     public static bool AcceptsIdempotencyKey(string? method, Caller caller) =>
         caller != Caller.Anyone && string.Equals(method, HttpMethods.Post, StringComparison.OrdinalIgnoreCase);
 
@@ -109,9 +119,9 @@ internal static class OperationConventions
         if (idempotent)
         {
             operation.Parameters ??= [];
-            if (!operation.Parameters.Any(p => string.Equals(p.Name, IdempotencyMiddleware.HeaderName, StringComparison.OrdinalIgnoreCase)))
+            if (!operation.Parameters.Any(p => string.Equals(p.Name, ApiHeaders.IdempotencyKey, StringComparison.OrdinalIgnoreCase)))
             {
-                operation.Parameters.Add(new OpenApiParameterReference(IdempotencyMiddleware.HeaderName, document));
+                operation.Parameters.Add(new OpenApiParameterReference(ApiHeaders.IdempotencyKey, document));
             }
         }
 
@@ -137,7 +147,7 @@ internal static class OperationConventions
 
             if (idempotent && status[0] is '2' or '4')
             {
-                AddHeader(concrete, document, IdempotencyMiddleware.ReplayedHeader);
+                AddHeader(concrete, document, ApiHeaders.IdempotentReplayed);
             }
 
             if (status == "201")
