@@ -77,6 +77,16 @@ public sealed class HealthProbeTests(AppFixture app)
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetJsonAsync("/health/live")).Status);
     }
 
+    [Fact]
+    public async Task The_probe_command_of_the_container_healthcheck_exits_0_when_ready_and_1_otherwise()
+    {
+        var ready = new Uri(app.BaseAddress, "/health/ready").ToString();
+
+        Assert.Equal(0, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", ready]));
+        Assert.Equal(1, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", new Uri(app.BaseAddress, "/no-such-probe").ToString()]));
+        Assert.Equal(1, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", "http://127.0.0.1:1/health/ready"]));
+    }
+
     /// <summary>Stops (or lets again) every connection to one database, as if its server went away for this instance.</summary>
     private static async Task SetConnectionsAllowedAsync(string database, bool allowed)
     {

@@ -260,6 +260,7 @@ public sealed partial class OpenApiTests(AppFixture app)
                 }
             }
 
+            Assert.True(responses.TryGetProperty("400", out _), $"{name} does not document 400 (unknown query parameters)");
             if (IsPublic(operation))
             {
                 Assert.Equal(0, operation.GetProperty("security").GetArrayLength());

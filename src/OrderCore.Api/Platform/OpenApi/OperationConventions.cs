@@ -32,7 +32,8 @@ internal enum Caller
 /// What the platform does to every route, documented on every operation from the route's metadata, so that
 /// a new route is described correctly without an edit here: security (or <c>security: []</c> on public
 /// routes), the <c>Idempotency-Key</c> header on writes that honour it, the headers every answer carries,
-/// and the 429 and 503 answers the rate limiter and an unreachable database give.
+/// the 400 for unknown query parameters, and the 429 and 503 answers the rate limiter and an unreachable
+/// database give.
 /// </summary>
 internal static class OperationConventions
 {
@@ -104,6 +105,8 @@ internal static class OperationConventions
         ApplySecurity(operation, document, metadata, caller);
 
         operation.Responses ??= [];
+        // Every route refuses query parameters it does not take (QueryParametersMiddleware).
+        AddError(operation, document, StatusCodes.Status400BadRequest, "validation_failed: an unknown query parameter, or an invalid request.");
         if (caller == Caller.ApiKey)
         {
             AddError(operation, document, StatusCodes.Status429TooManyRequests, "rate_limited: the calling key used up its window; see Retry-After.");
