@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using OrderCore.Tests.Infrastructure;
@@ -37,7 +35,7 @@ public sealed partial class ReadmeTests(AppFixture app)
                 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
                 """);
-            var receiverPort = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var receiverPort = Tools.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
             for (var i = 0; i < runnable.Count; i++)
             {
                 script.Append("echo '### README bash block ").Append(i + 1).Append("'\n");
@@ -62,13 +60,6 @@ public sealed partial class ReadmeTests(AppFixture app)
         {
             workspace.Delete(recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^```(\w*)\n(.*?)^```\s*$", RegexOptions.Multiline | RegexOptions.Singleline)]

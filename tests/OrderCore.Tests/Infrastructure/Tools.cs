@@ -79,6 +79,14 @@ public static class Tools
         return (process.ExitCode, (await stdout) + (await stderr));
     }
 
+    /// <summary>A loopback port free right now (for a receiver or collector a test starts).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -99,6 +99,45 @@ public sealed partial class TelemetryTests(AppFixture app)
         Assert.True(OrderCore.Api.Platform.Observability.TelemetrySetup.IsScrape(context, new() { Path = "/internal/metrics", AllowRemote = true }));
     }
 
+    [Fact]
+    public async Task Traces_and_metrics_go_to_the_otlp_endpoint_when_one_is_set()
+    {
+        var port = Tools.FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var received = new ConcurrentQueue<string>();
+        _ = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                try
+                {
+                    var context = await collector.GetContextAsync();
+                    received.Enqueue(context.Request.Url!.AbsolutePath);
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+            }
+        });
+        var settings = app.Settings();
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}";
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "100";
+        settings["OTEL_METRIC_EXPORT_INTERVAL"] = "200";
+        await using var factory = new OrderCoreFactory(settings);
+        using var client = app.Client(baseAddress: factory.Start());
+
+        await client.GetJsonAsync("/openapi/v1.json");
+
+        await Eventually.WaitAsync(() => Task.FromResult(received.Contains("/v1/traces") && received.Contains("/v1/metrics")),
+            () => string.Join(", ", received.Distinct()));
+    }
+
     private async Task<HttpClient> LimitedKeyAsync(TestTenant tenant)
     {
         var created = await tenant.Client.PostJsonAsync("/v1/account/api-keys", new { name = "limited", scopes = new[] { "orders:read" }, rate_limit_per_minute = 1 });
