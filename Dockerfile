@@ -21,6 +21,10 @@ COPY --from=build /app .
 
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
 EXPOSE 8080
+# Ready = database reachable, migrations applied, delivery worker alive (GET /health/ready). The image has
+# no curl: the app itself asks (dotnet OrderCore.Api.dll probe [url]).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["dotnet", "OrderCore.Api.dll", "probe", "http://127.0.0.1:8080/health/ready"]
 # Non-root user built into the .NET images (uid 1654).
 USER $APP_UID
 

@@ -99,6 +99,9 @@ base_url="$(sed -E 's#://(\*|\+|0\.0\.0\.0|\[::\])#://127.0.0.1#; s#/+$##' <<<"$
 echo
 echo "Demo API key: $(cat "$KEY_FILE") (saved in .data/demo-api-key)"
 echo "Try: curl -H \"X-API-Key: \$(cat .data/demo-api-key)\" $base_url/v1/orders"
+echo "API docs:  $base_url/swagger (OpenAPI: $base_url/openapi/v1.json)"
+echo "Probes:    $base_url/health/live, $base_url/health/ready (and $base_url/health)"
+echo "Metrics:   $base_url/metrics (Prometheus; loopback callers only)"
 echo "Note: local development allows http:// and private-network webhook targets."
 if [[ "$Checkout__AllowTestPayments" == true ]]; then
   echo "Note: checkout test payments are ON (Checkout__AllowTestPayments=true): payment_data.handler_id \"test\" completes a session without Stripe."

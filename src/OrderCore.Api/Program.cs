@@ -1,5 +1,11 @@
 using OrderCore.Api.Features;
 using OrderCore.Api.Platform;
+using OrderCore.Api.Platform.Health;
+
+if (args is [ProbeCommand.Name, ..])
+{
+    return await ProbeCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform();
@@ -9,6 +15,7 @@ var app = builder.Build();
 app.UsePlatform();
 app.MapFeatures();
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Health;
 using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Observability;
@@ -20,13 +21,15 @@ namespace OrderCore.Api.Platform;
 
 public static class PlatformSetup
 {
-    /// <summary>What every feature relies on: persistence, auth and tenancy, JSON, errors, idempotency, logging, OpenAPI.</summary>
+    /// <summary>What every feature relies on: persistence, auth and tenancy, JSON, errors, idempotency, logging, telemetry, probes, OpenAPI.</summary>
     public static void AddPlatform(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
 
         builder.AddLogging();
+        builder.AddTelemetry();
+        services.AddHealthProbes(configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         services.AddSingleton(TimeProvider.System);
@@ -79,6 +82,7 @@ public static class PlatformSetup
     public static void UsePlatform(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseTelemetry();
         app.UseRequestLogging();
         app.UseApiErrors();
         app.UseSwaggerUI(options =>
@@ -91,13 +95,16 @@ public static class PlatformSetup
         // Before authentication: a browser's preflight carries no credentials. Policies belong to the features (RequireCors).
         app.UseCors();
         app.UseAuthentication();
+        app.UseTenantLogContext();
         // Before authorization, so that every answer to a key (a 403 for a missing scope too) is limited and carries the headers.
         app.UseRateLimiter();
         app.UseMiddleware<ApiRequestCountingMiddleware>();
         app.UseAuthorization();
+        app.UseMiddleware<QueryParametersMiddleware>();
         app.UseMiddleware<RequestBodyMiddleware>();
 
         app.MapOpenApi(OpenApiSetup.DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal)).AllowAnonymous();
+        app.MapHealthProbes();
     }
 
     /// <summary>

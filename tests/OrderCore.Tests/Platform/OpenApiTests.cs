@@ -195,6 +195,179 @@ public sealed partial class OpenApiTests(AppFixture app)
         Assert.Contains("/openapi/v1.json", config, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Redocly_lint_finds_no_error_in_the_document()
+    {
+        var redocly = await Tools.RedoclyAsync();
+        using var anonymous = app.Client();
+        var file = Path.Combine(Path.GetTempPath(), $"ordercore-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, await anonymous.GetStringAsync("/openapi/v1.json"));
+        try
+        {
+            var (_, output) = await Tools.RunAsync(redocly,
+                ["lint", file, "--config", Path.Combine(Tools.RepositoryRoot, "redocly.yaml"), "--format=json"],
+                Tools.RepositoryRoot, TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["REDOCLY_TELEMETRY"] = "off", ["NO_COLOR"] = "1" });
+
+            var json = output[output.IndexOf('{', StringComparison.Ordinal)..(output.LastIndexOf('}') + 1)];
+            using var report = JsonDocument.Parse(json);
+            var errors = report.RootElement.GetProperty("problems").EnumerateArray()
+                .Where(p => p.GetProperty("severity").GetString() == "error")
+                .Select(p => $"{p.GetProperty("ruleId").GetString()}: {p.GetProperty("message").GetString()} at "
+                             + p.GetProperty("location")[0].GetProperty("pointer").GetString())
+                .ToArray();
+            Assert.True(errors.Length == 0, $"redocly lint reports {errors.Length} error(s):\n{string.Join("\n", errors)}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Every_post_with_a_key_documents_the_idempotency_key_header_and_replays()
+    {
+        var doc = await DocumentAsync();
+
+        var posts = Operations(doc).Where(o => o.Method == "post" && !IsPublic(o.Operation)).ToArray();
+
+        Assert.Contains(posts, o => o.Path == "/v1/orders");
+        foreach (var (path, _, operation) in posts)
+        {
+            var header = operation.GetProperty("parameters").EnumerateArray().Select(p => ResolveRef(doc, p))
+                .SingleOrDefault(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+            Assert.True(header.ValueKind == JsonValueKind.Object, $"POST {path} does not document the Idempotency-Key header");
+            Assert.Equal("header", header.GetProperty("in").GetString());
+            var success = operation.GetProperty("responses").EnumerateObject().First(r => r.Name.StartsWith('2'));
+            Assert.True(success.Value.GetProperty("headers").TryGetProperty("Idempotent-Replayed", out _), $"POST {path} does not document Idempotent-Replayed");
+        }
+    }
+
+    [Fact]
+    public async Task Every_operation_documents_its_headers_rate_limits_and_unavailability()
+    {
+        var doc = await DocumentAsync();
+
+        foreach (var (path, method, operation) in Operations(doc))
+        {
+            var name = $"{method.ToUpperInvariant()} {path}";
+            var responses = operation.GetProperty("responses");
+            foreach (var response in responses.EnumerateObject())
+            {
+                Assert.True(response.Value.GetProperty("headers").TryGetProperty("X-Request-Id", out _), $"{response.Name} of {name} lacks X-Request-Id");
+                if (response.Name == "201")
+                {
+                    Assert.True(response.Value.GetProperty("headers").TryGetProperty("Location", out _), $"201 of {name} lacks Location");
+                }
+            }
+
+            Assert.True(responses.TryGetProperty("400", out _), $"{name} does not document 400 (unknown query parameters)");
+            if (IsPublic(operation))
+            {
+                Assert.Equal(0, operation.GetProperty("security").GetArrayLength());
+                continue;
+            }
+
+            Assert.True(responses.TryGetProperty("503", out var unavailable), $"{name} does not document 503");
+            Assert.True(unavailable.GetProperty("headers").TryGetProperty("Retry-After", out _), $"503 of {name} lacks Retry-After");
+            var withKey = operation.GetProperty("security").EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _));
+            if (withKey)
+            {
+                Assert.True(responses.TryGetProperty("429", out var limited), $"{name} does not document 429");
+                Assert.True(limited.GetProperty("headers").TryGetProperty("Retry-After", out _), $"429 of {name} lacks Retry-After");
+                foreach (var response in responses.EnumerateObject())
+                {
+                    Assert.True(response.Value.GetProperty("headers").TryGetProperty("RateLimit", out _), $"{response.Name} of {name} lacks RateLimit");
+                    Assert.True(response.Value.GetProperty("headers").TryGetProperty("RateLimit-Policy", out _), $"{response.Name} of {name} lacks RateLimit-Policy");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Public_routes_say_security_is_empty_and_keyed_routes_name_their_schemes()
+    {
+        var doc = await DocumentAsync();
+
+        var health = doc.GetProperty("paths").GetProperty("/health").GetProperty("get");
+        Assert.True(health.TryGetProperty("security", out var security) && security.GetArrayLength() == 0, "/health must say security: []");
+        Assert.All(Operations(doc).Where(o => o.Path.StartsWith("/v1/", StringComparison.Ordinal)),
+            o => Assert.False(IsPublic(o.Operation), $"{o.Method} {o.Path} is documented as public"));
+    }
+
+    [Fact]
+    public async Task Every_request_body_and_answer_has_an_example()
+    {
+        var doc = await DocumentAsync();
+
+        var missing = new List<string>();
+        foreach (var (path, method, operation) in Operations(doc))
+        {
+            if (operation.TryGetProperty("requestBody", out var body))
+            {
+                missing.AddRange(body.GetProperty("content").EnumerateObject().Where(m => !m.Value.TryGetProperty("example", out _))
+                    .Select(m => $"{method} {path} request {m.Name}"));
+            }
+
+            foreach (var response in operation.GetProperty("responses").EnumerateObject())
+            {
+                missing.AddRange((response.Value.TryGetProperty("content", out var content) ? content.EnumerateObject() : default)
+                    .Where(m => !m.Value.TryGetProperty("example", out _)).Select(m => $"{method} {path} {response.Name} {m.Name}"));
+            }
+        }
+
+        Assert.Empty(missing);
+        // the first-order flow uses the README's values
+        var order = doc.GetProperty("paths").GetProperty("/v1/orders").GetProperty("post");
+        var example = order.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal(1, example.GetProperty("items")[0].GetProperty("quantity").GetInt32());
+        var adjust = doc.GetProperty("paths").GetProperty("/v1/inventory/adjust").GetProperty("post");
+        Assert.Equal("MUG-RED", adjust.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example")
+            .GetProperty("sku_code").GetString());
+    }
+
+    [Fact]
+    public async Task No_two_paths_differ_only_by_parameter_names()
+    {
+        var doc = await DocumentAsync();
+
+        var shapes = doc.GetProperty("paths").EnumerateObject().GroupBy(p => ParameterName().Replace(p.Name, "{}"))
+            .Where(g => g.Count() > 1).Select(g => string.Join(" vs ", g.Select(p => p.Name))).ToArray();
+
+        Assert.Empty(shapes);
+    }
+
+    [Fact]
+    public async Task A_real_answer_carries_the_documented_headers()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+
+        var created = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)), "openapi-headers-1");
+        var replayed = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)), "openapi-headers-1");
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        foreach (var header in new[] { "X-Request-Id", "RateLimit", "RateLimit-Policy", "Location" })
+        {
+            Assert.False(string.IsNullOrEmpty(created.Header(header)), $"the 201 lacks {header}");
+        }
+
+        Assert.Equal("true", replayed.Header("Idempotent-Replayed"));
+    }
+
+    private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement doc) =>
+        doc.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
+            .Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete")
+            .Select(m => (path.Name, m.Name, m.Value)));
+
+    private static bool IsPublic(JsonElement operation) =>
+        operation.TryGetProperty("security", out var security) && security.GetArrayLength() == 0;
+
+    private static JsonElement ResolveRef(JsonElement doc, JsonElement element) =>
+        element.TryGetProperty("$ref", out _) ? Resolve(doc, element) : element;
+
+    [GeneratedRegex(@"\{[^}]*\}")]
+    private static partial Regex ParameterName();
+
     private async Task<JsonElement> DocumentAsync()
     {
         using var anonymous = app.Client();

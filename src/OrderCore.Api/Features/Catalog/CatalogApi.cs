@@ -25,7 +25,7 @@ internal static class CatalogApi
         products.MapPost("/{id}/skus", SkuEndpoints.Add).WithName("CreateSku").WithSummary("Add a SKU to a product").ProducesErrors(400, 401, 404, 409, 422);
 
         var skus = v1.MapGroup("/skus").WithTags("Catalog").RequireScopes(CatalogScopes.Read, CatalogScopes.Write);
-        skus.MapGet("/{skuCode}", SkuEndpoints.Get).WithName("GetSku").WithSummary("Retrieve a SKU by its code (or its sku_... id)").ProducesErrors(401, 404);
+        skus.MapGet("/{id}", SkuEndpoints.Get).WithName("GetSku").WithSummary("Retrieve a SKU by its code (or its sku_... id)").ProducesErrors(401, 404);
         skus.MapPatch("/{id}", SkuEndpoints.Patch).WithName("UpdateSku").WithSummary("Change the fields sent").ProducesErrors(400, 401, 404, 409);
     }
 }

@@ -9,12 +9,15 @@ namespace OrderCore.Api.Features.Catalog;
 
 internal static class SkuEndpoints
 {
-    /// <summary>GET /v1/skus/{skuCode}: by code as in the reference, or by <c>sku_...</c> id.</summary>
-    public static async Task<Results<Ok<SkuResponse>, ApiError>> Get(string skuCode, OrderCoreDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// GET /v1/skus/{id}: by code as in the reference, or by <c>sku_...</c> id. The parameter is named as PATCH's so
+    /// that the two are one path in the OpenAPI document.
+    /// </summary>
+    public static async Task<Results<Ok<SkuResponse>, ApiError>> Get(string id, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
-        var sku = await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.SkuCode == skuCode, cancellationToken)
-            ?? await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.Id == skuCode, cancellationToken);
-        return sku is null ? NotFound(skuCode) : TypedResults.Ok(SkuResponse.From(sku));
+        var sku = await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.SkuCode == id, cancellationToken)
+            ?? await db.Skus.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+        return sku is null ? NotFound(id) : TypedResults.Ok(SkuResponse.From(sku));
     }
 
     public static async Task<Results<Created<SkuResponse>, ApiError>> Add(string id, SkuRequest request, OrderCoreDbContext db, TimeProvider clock,

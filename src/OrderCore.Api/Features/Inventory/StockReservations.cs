@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Persistence;
+using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Features.Inventory;
 
@@ -44,6 +45,7 @@ internal static class StockReservations
                     .Where(l => l.LocationId == locationId && l.SkuId == request.SkuId)
                     .Select(l => (int?)(l.OnHand - l.Reserved))
                     .SingleOrDefaultAsync(cancellationToken) ?? 0;
+                OrderCoreTelemetry.ReservationRefused();
                 throw InsufficientStock(request, locationId, available).ToException();
             }
 

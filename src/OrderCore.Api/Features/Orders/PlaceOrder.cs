@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Validation;
 
@@ -145,6 +146,7 @@ public static class OrderPlacement
         var order = Order.Place(orderId, number, priced, details, now);
         db.Orders.Add(order);
         await db.SaveChangesAsync(cancellationToken);
+        OrderCoreTelemetry.OrderCreated();
         return OrderResponse.From(order);
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Events;
+using OrderCore.Api.Platform.Health;
 using OrderCore.Api.Platform.Identifiers;
+using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
@@ -20,7 +22,8 @@ namespace OrderCore.Api.Features.Webhooks;
 /// otherwise every <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecrets secrets, WebhookSender sender, IOptions<JsonOptions> json,
-    IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
+    WorkerHeartbeats heartbeats, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private const int DispatchBatch = 200;
 
@@ -39,6 +42,8 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
                 logger.LogWarning(ex, "Webhook delivery pass failed; retrying shortly");
                 wait = options.Value.PollInterval;
             }
+
+            heartbeats.Beat(nameof(WebhookDeliveryWorker));
 
             if (wait > TimeSpan.Zero)
             {
@@ -151,6 +156,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             var (endpoint, @event) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) => (
                 await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct),
                 await db.Set<EventRecord>().AsNoTracking().SingleOrDefaultAsync(e => e.Id == delivery.EventId, ct)), cancellationToken);
+            using var attempt = OrderCoreTelemetry.StartDelivery(delivery.Id, @event);
             if (!endpoint.Active || @event is null)
             {
                 await RecordAsync(delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
@@ -168,6 +174,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             // Sent outside any transaction: a slow receiver holds no connection and no lock.
             var result = await sender.SendAsync(message, cancellationToken);
             var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
+            OrderCoreTelemetry.WebhookAttempted(outcome.Status, @event.CreatedAt, clock.GetUtcNow());
             await RecordAsync(delivery, token, result, outcome, result.Error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -23,7 +23,7 @@ public static class ProblemWriter
 
         response.StatusCode = error.Status;
         response.ContentType = ContentType;
-        if (error.Status == StatusCodes.Status429TooManyRequests && error.Extensions?.TryGetValue("retry_after", out var retryAfter) == true)
+        if (error.Status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable && error.Extensions?.TryGetValue("retry_after", out var retryAfter) == true)
         {
             response.Headers.RetryAfter = Convert.ToString(retryAfter, System.Globalization.CultureInfo.InvariantCulture);
         }

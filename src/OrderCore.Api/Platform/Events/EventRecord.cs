@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OrderCore.Api.Platform.Identifiers;
@@ -44,6 +45,12 @@ public sealed class EventRecord : ITenantOwned, IHasId
     /// as the deliveries, so a crash in between redoes the dispatch instead of losing it.
     /// </summary>
     public DateTimeOffset? DispatchedAt { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the work that wrote the event (usually a request), so that its webhook
+    /// deliveries continue that trace. Taken when the record is made, however it is made (a loaded record gets its column's value).
+    /// </summary>
+    public string? TraceParent { get; init; } = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 }
 
 public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRecord>
@@ -54,6 +61,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasKey(e => new { e.TenantId, e.Id });
         builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
         builder.Property(e => e.ApiVersion).HasMaxLength(16);
+        builder.Property(e => e.TraceParent).HasMaxLength(55);
         builder.Property(e => e.Data).HasColumnType("jsonb");
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });

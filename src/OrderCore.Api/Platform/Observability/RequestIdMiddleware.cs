@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using OrderCore.Api.Platform.Identifiers;
 using Serilog.Context;
@@ -17,6 +18,8 @@ public sealed partial class RequestIdMiddleware(RequestDelegate next)
         var incoming = context.Request.Headers[HeaderName].ToString();
         var requestId = WellFormed().IsMatch(incoming) ? incoming : Ids.New(Ids.Request);
         context.TraceIdentifier = requestId;
+        // Lets an operator find the trace of a request by the id a client quotes.
+        Activity.Current?.SetTag("ordercore.request_id", requestId);
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[HeaderName] = requestId;

@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Platform.OpenApi;
@@ -23,13 +20,26 @@ public sealed record ApiProblem(
 public static class OpenApiSetup
 {
     public const string DocumentPath = "/openapi/v1.json";
-    private const string ApiKeyScheme = "ApiKey";
-    private const string BearerScheme = "Bearer";
-    private const string AdminScheme = "AdminToken";
+
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Health"] = "Liveness and readiness probes (no key).",
+        ["Admin"] = "Tenants and their keys; the operator's token (ORDERCORE_ADMIN_TOKEN) only.",
+        ["Onboarding"] = "Demo data and a starter catalog from CSV.",
+        ["Catalog"] = "Products and their SKUs.",
+        ["Customers"] = "The buyers orders belong to.",
+        ["Pricing"] = "Price lists, prices and the one price resolver.",
+        ["Inventory"] = "Locations, stock levels, adjustments and reservations that cannot oversell.",
+        ["Orders"] = "Idempotent order creation and the order lifecycle.",
+        ["Events"] = "The outbox feed every webhook delivers.",
+        ["Account"] = "The calling key's tenant: keys, usage and the go-live checklist.",
+        ["Webhooks"] = "Endpoints, signed deliveries, retries and metrics.",
+    };
 
     public static void AddApiDocument(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
+            options.AddOperationTransformer(OperationConventions.Apply);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -39,55 +49,39 @@ public static class OpenApiSetup
                     Description = "Idempotent orders, catalog, prices and stock, and signed webhooks. "
                         + "Authenticate with X-API-Key: oc_live_... or Authorization: Bearer oc_live_....",
                 };
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+
+                foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                {
+                    tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "", $"The {tag.Name} routes.");
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                document.Components.SecuritySchemes[OperationConventions.ApiKeyScheme] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
                     Name = "X-API-Key",
                     Description = "An oc_live_... API key.",
                 };
-                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                document.Components.SecuritySchemes[OperationConventions.BearerScheme] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     Description = "The same API key as a bearer token.",
                 };
-                document.Components.SecuritySchemes[AdminScheme] = new OpenApiSecurityScheme
+                document.Components.SecuritySchemes[OperationConventions.AdminScheme] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     Description = "The operator token from ORDERCORE_ADMIN_TOKEN (admin routes only).",
                 };
-                return Task.CompletedTask;
-            });
-
-            options.AddOperationTransformer((operation, context, _) =>
-            {
-                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
-                {
-                    return Task.CompletedTask;
-                }
-
-                var isAdmin = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == AdminTokenAuthenticationHandler.PolicyName);
-                var scopes = metadata.OfType<RequiredScopes>().SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal).ToList();
-                operation.Security = isAdmin
-                    ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(AdminScheme, context.Document)] = [] }]
-                    :
-                    [
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [.. scopes] },
-                        new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [.. scopes] },
-                    ];
-                if (scopes.Count > 0)
-                {
-                    operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
-                    operation.Extensions["x-required-scopes"] = new JsonNodeExtension(new JsonArray([.. scopes.Select(s => JsonValue.Create(s))]));
-                    var note = $"Requires the scope{(scopes.Count == 1 ? "" : "s")} {string.Join(", ", scopes)} (or *).";
-                    operation.Description = string.IsNullOrEmpty(operation.Description) ? note : $"{operation.Description}\n\n{note}";
-                }
-
+                OperationConventions.AddComponents(document);
+                OpenApiExamples.Apply(document);
                 return Task.CompletedTask;
             });
         });

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Errors;
+using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Platform.RateLimiting;
 
@@ -53,6 +54,7 @@ public static class ApiKeyRateLimiting
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
                     ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                     : 1;
+                OrderCoreTelemetry.RateLimited();
                 await ProblemWriter.WriteAsync(rejected.HttpContext, ApiError.ForStatus(StatusCodes.Status429TooManyRequests).With("retry_after", retryAfter));
             };
         });

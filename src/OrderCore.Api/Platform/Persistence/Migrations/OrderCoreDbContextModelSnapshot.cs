@@ -1369,6 +1369,11 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnName("subject_id")
                         .UseCollation("C");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
