@@ -34,8 +34,15 @@ class SpecTests(unittest.TestCase):
                           for path, item in cls.openapi["paths"].items() for method, op in item.items()}
 
     def schema(self, ref_or_schema: dict) -> dict:
-        ref = ref_or_schema.get("$ref")
-        return self.openapi["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else ref_or_schema
+        return self.resolve(ref_or_schema)
+
+    def resolve(self, ref_or_object: dict) -> dict:
+        """The object itself, or the component a {"$ref": "#/components/<kind>/<name>"} points at."""
+        ref = ref_or_object.get("$ref")
+        if not ref:
+            return ref_or_object
+        _, _, kind, name = ref.split("/", 3)
+        return self.openapi["components"][kind][name]
 
     def test_every_available_command_is_an_operation_of_the_api(self):
         checked = 0
@@ -48,7 +55,7 @@ class SpecTests(unittest.TestCase):
             with self.subTest(command=command["name"]):
                 operation = self.operations.get((command["method"], normalized(command["path"])))
                 self.assertIsNotNone(operation, f"{command['method']} {command['path']} is not in the OpenAPI document")
-                params = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+                params = {(p["in"], p["name"]) for p in map(self.resolve, operation.get("parameters", []))}
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
                 fields = set(self.schema(body).get("properties", {})) if body else set()
                 for option in command["options"]:

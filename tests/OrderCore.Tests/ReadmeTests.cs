@@ -21,6 +21,11 @@ public sealed partial class ReadmeTests(AppFixture app)
             Assert.True(NotRunCommands.Any(c => b.Body.Contains(c, StringComparison.Ordinal)),
                 $"a shell block that the test does not run must start or stop something ({string.Join(", ", NotRunCommands)}); make it a bash block:\n{b.Body}"));
 
+        // The service as scripts/run.sh starts it for the reader: with the local-development test payment handler.
+        var settings = app.Settings();
+        settings["Checkout:AllowTestPayments"] = "true";
+        await using var service = new OrderCoreFactory(settings);
+        var baseAddress = service.Start();
         var tenant = await app.CreateTenantAsync("README");
         var workspace = Directory.CreateTempSubdirectory("ordercore-readme-");
         try
@@ -41,7 +46,7 @@ public sealed partial class ReadmeTests(AppFixture app)
                 script.Append("echo '### README bash block ").Append(i + 1).Append("'\n");
                 // The README's defaults, replaced by this run's: the address, the operator token, the receiver's port.
                 script.Append(runnable[i]
-                    .Replace("http://127.0.0.1:8080", app.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal)
+                    .Replace("http://127.0.0.1:8080", baseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal)
                     .Replace("change-me", app.AdminToken, StringComparison.Ordinal)
                     .Replace("4242", receiverPort, StringComparison.Ordinal));
                 script.Append('\n');

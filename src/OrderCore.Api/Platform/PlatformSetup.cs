@@ -1,21 +1,11 @@
-using System.Text.Json;
-using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Health;
 using OrderCore.Api.Platform.Idempotency;
-using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Observability;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.RateLimiting;
 using OrderCore.Api.Platform.Usage;
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Platform;
 

@@ -1,7 +1,5 @@
 using OrderCore.Api.Platform.Readiness;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Accounts;
 

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal sealed record AccountAuthResponse(

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Usage;
 
 namespace OrderCore.Api.Features.Accounts;

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform;
-using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Features.Accounts;
 

@@ -1,13 +1,3 @@
-using System.ComponentModel;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal sealed record UpdateTenantRequest

@@ -1,13 +1,3 @@
-using System.ComponentModel;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal enum ApiKeyStatus
@@ -85,8 +75,6 @@ internal sealed record CreateApiKeyRequest
 
     [Description("Requests per minute for this key; default the tenant's (1000).")]
     public int? RateLimitPerMinute { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
@@ -108,8 +96,6 @@ internal sealed record RollApiKeyRequest
 {
     [Description("Hours the old key keeps working (0 to 720, default 24).")]
     public int? GraceHours { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class RollApiKeyValidator : AbstractValidator<RollApiKeyRequest>

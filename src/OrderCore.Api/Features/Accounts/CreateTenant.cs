@@ -1,9 +1,4 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 
@@ -17,8 +12,6 @@ internal sealed record CreateTenantRequest
 
     [Description("trial (default, ends after 14 days), starter, growth or enterprise.")]
     public TenantPlan? Plan { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CreateTenantValidator : AbstractValidator<CreateTenantRequest>

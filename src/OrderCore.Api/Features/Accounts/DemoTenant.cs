@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal sealed class DemoTenantOptions

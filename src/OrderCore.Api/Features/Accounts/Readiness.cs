@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Readiness;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Accounts;

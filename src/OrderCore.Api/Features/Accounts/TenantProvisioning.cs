@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Accounts;
 

@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Catalog;

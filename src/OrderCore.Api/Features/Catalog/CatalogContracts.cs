@@ -1,9 +1,4 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
-using FluentValidation;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Catalog;
 
@@ -57,8 +52,6 @@ internal sealed record ProductRequest
 
     [Description("SKUs to create with the product (on PUT: created or updated by sku_code).")]
     public List<SkuRequest>? Skus { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>The body of POST /v1/products/{id}/skus, and one entry of a product's <c>skus</c>.</summary>
@@ -75,8 +68,6 @@ internal sealed record SkuRequest
 
     [Description("Default true; untracked SKUs never block an order on stock.")]
     public bool? TrackInventory { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>PATCH /v1/products/{id}: only the fields sent change; <c>null</c> clears an optional field.</summary>

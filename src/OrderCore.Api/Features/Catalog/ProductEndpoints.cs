@@ -1,12 +1,4 @@
-using System.ComponentModel;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Catalog;
 

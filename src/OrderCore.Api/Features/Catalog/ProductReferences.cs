@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Catalog;
 
 /// <summary>

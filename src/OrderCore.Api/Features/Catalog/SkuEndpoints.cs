@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Catalog;
 
 internal static class SkuEndpoints

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Catalog;
 
 /// <summary>A SKU with the product it belongs to, as ordering and pricing read them.</summary>

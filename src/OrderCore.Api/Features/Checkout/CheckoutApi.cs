@@ -1,16 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Checkout;
 

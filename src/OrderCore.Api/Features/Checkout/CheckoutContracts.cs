@@ -1,8 +1,4 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using FluentValidation;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Validation;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;
@@ -25,8 +21,6 @@ internal sealed record CheckoutSessionRequest
 
     [Description("UCP payment object; optional and ignored here (OrderCore fills it).")]
     public JsonObject? Payment { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed record LineItemRequest
@@ -85,8 +79,6 @@ internal sealed class CheckoutSessionRequestValidator : AbstractValidator<Checko
 internal sealed record CompleteCheckoutRequest
 {
     public PaymentDataRequest? PaymentData { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed record PaymentDataRequest
@@ -236,8 +228,6 @@ internal sealed record CreateCheckoutAccessTokenRequest
 
     [Description("At most this many units in one session; no limit when omitted.")]
     public int? MaxQuantity { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CreateCheckoutAccessTokenRequestValidator : AbstractValidator<CreateCheckoutAccessTokenRequest>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -27,6 +26,11 @@ internal static class CheckoutOpenApi
             {"line_items": [{"item": {"id": "MUG-RED"}, "quantity": 1}], "buyer": {"email": "buyer@example.com"}}
             """,
         ["UcpCompleteCheckoutSession"] = """{"payment_data": {"handler_id": "card", "payment_intent_id": "pi_3Q..."}}""",
+        ["StripeWebhook"] = """
+            {"id": "evt_3Q...", "object": "event", "type": "payment_intent.succeeded",
+             "data": {"object": {"id": "pi_3Q...", "object": "payment_intent", "status": "succeeded", "amount": 4900, "currency": "usd",
+                                 "metadata": {"tenant_id": "ten_...", "session_id": "cs_..."}}}}
+            """,
     };
 
     public static Task Transform(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

@@ -1,9 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Checkout;
 

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Jobs;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Checkout;
 

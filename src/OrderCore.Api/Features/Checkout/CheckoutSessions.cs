@@ -1,17 +1,8 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;

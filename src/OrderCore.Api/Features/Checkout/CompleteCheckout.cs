@@ -1,16 +1,7 @@
 using System.Security.Claims;
 using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Stripe;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Checkout;
 

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.OpenApi;
-
 namespace OrderCore.Api.Features.Checkout;
 
 internal sealed record UcpRestService(string Version, string Spec, string Schema, string Endpoint);

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using Stripe;
-using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Features.Checkout;
 

@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Customers;
 
 public sealed class Customer : ITenantOwned, IHasId

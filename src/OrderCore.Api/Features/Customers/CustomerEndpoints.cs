@@ -1,17 +1,4 @@
-using OrderCore.Api.Platform.Validation;
-using OrderCore.Api.Platform.Auth;
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Customers;
 
@@ -40,8 +27,6 @@ internal sealed record CustomerRequest
     public string? ExternalId { get; init; }
 
     public JsonObject? Metadata { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CustomerRequestValidator : AbstractValidator<CustomerRequest>

@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Errors;
-
 namespace OrderCore.Api.Features.Customers;
 
 public static class CustomerErrors

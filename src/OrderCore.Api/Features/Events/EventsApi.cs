@@ -1,14 +1,4 @@
-using OrderCore.Api.Platform.Auth;
-using System.ComponentModel;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Features.Webhooks;
 
 namespace OrderCore.Api.Features.Events;

@@ -1,7 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Health;
 

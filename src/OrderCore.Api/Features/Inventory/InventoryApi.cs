@@ -1,7 +1,4 @@
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Inventory;

@@ -1,9 +1,5 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using FluentValidation;
-using OrderCore.Api.Platform.Identifiers;
 
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Inventory;
 
@@ -77,8 +73,6 @@ internal sealed record LocationRequest
 
     [Description("Orders reserve at the default location. The first location is the default; true moves the default here.")]
     public bool? IsDefault { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>The body of POST /v1/inventory/adjust.</summary>
@@ -105,8 +99,6 @@ internal sealed record AdjustStockRequest
 
     [Description("Apply only if on_hand is still this value (compare-and-set); otherwise 409 stock_changed.")]
     public int? ExpectedOnHand { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>The body of POST /v1/inventory/reserve.</summary>
@@ -130,8 +122,6 @@ internal sealed record ReserveStockRequest
 
     [Description("When the reservation is released automatically; must be in the future. Never, when omitted.")]
     public DateTimeOffset? ExpiresAt { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>The body of POST /v1/inventory/release: a reservation, or an amount of a SKU that no reservation holds.</summary>
@@ -150,8 +140,6 @@ internal sealed record ReleaseStockRequest
 
     [Description("At least 1; at most reserved minus what active reservations hold.")]
     public int? Quantity { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class LocationRequestValidator : AbstractValidator<LocationRequest>

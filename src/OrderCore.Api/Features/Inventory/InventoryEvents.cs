@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Inventory;
 
 /// <summary>

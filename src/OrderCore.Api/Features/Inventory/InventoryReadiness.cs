@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Inventory;

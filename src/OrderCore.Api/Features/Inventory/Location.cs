@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Inventory;
 
 public sealed class Location : ITenantOwned, IHasId

@@ -1,11 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Inventory;
 
 internal static class LocationEndpoints

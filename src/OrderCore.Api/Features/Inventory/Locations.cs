@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Inventory;
 
 /// <summary>Creating locations outside the locations API (demo data, catalog import) by the same rules.</summary>

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Jobs;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Inventory;
 

@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Inventory;
 
 /// <summary>

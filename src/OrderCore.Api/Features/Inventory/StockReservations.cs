@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Features.Inventory;

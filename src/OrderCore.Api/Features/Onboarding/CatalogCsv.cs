@@ -1,7 +1,6 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
-using OrderCore.Api.Platform.Validation;
 using OrderCore.Api.Platform.Money;
 
 namespace OrderCore.Api.Features.Onboarding;

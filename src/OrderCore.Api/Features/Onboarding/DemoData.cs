@@ -1,14 +1,8 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Money;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Onboarding;
 

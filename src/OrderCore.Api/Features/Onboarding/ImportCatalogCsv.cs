@@ -1,23 +1,10 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text;
-using System.Text.Json;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Validation;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
 using OrderCore.Api.Platform.Money;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Onboarding;
 
@@ -38,8 +25,6 @@ internal sealed record CatalogCsvRequest
     [Required]
     [Description("The CSV text: headers product_name, sku_code (required); product_description, product_external_id|product_ref, sku_name, unit_price|price, quantity_on_hand|stock_qty.")]
     public string? Csv { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsvRequest>

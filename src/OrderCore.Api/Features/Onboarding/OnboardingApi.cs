@@ -1,6 +1,3 @@
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Inventory;
 

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Orders;
 
 /// <summary>Orders' public surface for what others need of them: order numbers and counts.</summary>

@@ -1,11 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;
-using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Money;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 

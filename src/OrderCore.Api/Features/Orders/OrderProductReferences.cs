@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 

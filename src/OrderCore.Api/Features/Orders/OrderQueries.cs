@@ -1,13 +1,4 @@
-using OrderCore.Api.Platform.Validation;
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 

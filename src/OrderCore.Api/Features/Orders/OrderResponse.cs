@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Orders;

@@ -1,14 +1,4 @@
-using OrderCore.Api.Platform.Validation;
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Orders;
 
@@ -52,8 +42,6 @@ internal sealed record CancelOrderRequest
     public string? Reason { get; init; }
 
     public JsonObject? Metadata { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class CancelOrderValidator : AbstractValidator<CancelOrderRequest>

@@ -1,14 +1,6 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Observability;
-using OrderCore.Api.Platform.Persistence;
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Orders;
 
@@ -38,9 +30,6 @@ public sealed record PlaceOrderRequest
 
     [Description("Upstream platform, e.g. shopify.")]
     public string? SourcePlatform { get; init; }
-
-    [Description("Body form of the Idempotency-Key header.")]
-    public string? IdempotencyKey { get; init; }
 }
 
 public sealed record PaymentRequest

@@ -1,17 +1,7 @@
-using System.ComponentModel;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 

@@ -1,9 +1,5 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Pricing;
 

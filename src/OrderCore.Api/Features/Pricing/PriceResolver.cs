@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Features.Pricing;
 
 /// <summary>A price together with the list it belongs to: what the resolver chooses among.</summary>

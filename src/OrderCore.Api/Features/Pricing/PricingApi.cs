@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.OpenApi;
 using OrderCore.Api.Features.Catalog;
 
 namespace OrderCore.Api.Features.Pricing;

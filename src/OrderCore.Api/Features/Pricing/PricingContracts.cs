@@ -1,10 +1,6 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using FluentValidation;
-using OrderCore.Api.Platform.Errors;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 
@@ -73,9 +69,6 @@ internal sealed record PriceListRequest
 
     [Description("Default true; prices of an inactive list never apply.")]
     public bool? Active { get; init; }
-
-    [Description("Body form of the Idempotency-Key header.")]
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>PATCH /v1/price-lists/{id}: only the fields sent change; <c>null</c> clears an optional field.</summary>
@@ -130,9 +123,6 @@ internal sealed record PriceRequest
 
     [Description("Default true.")]
     public bool? Active { get; init; }
-
-    [Description("Body form of the Idempotency-Key header.")]
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>PATCH /v1/prices/{id}: only the fields sent change. The SKU, list and currency of a price are fixed.</summary>

@@ -1,15 +1,8 @@
-using System.ComponentModel;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Persistence;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
-using OrderCore.Api.Platform.Validation;
 
 namespace OrderCore.Api.Features.Pricing;
 

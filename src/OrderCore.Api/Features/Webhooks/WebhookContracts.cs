@@ -1,7 +1,4 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using FluentValidation;
-using OrderCore.Api.Platform.Events;
 
 namespace OrderCore.Api.Features.Webhooks;
 
@@ -83,8 +80,6 @@ internal sealed record CreateWebhookEndpointRequest
     public List<string>? Events { get; init; }
 
     public string? Description { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>PATCH /v1/webhooks/endpoints/{id}: only the fields sent change; <c>active: true</c> reactivates.</summary>
@@ -124,8 +119,6 @@ internal sealed record RecoverDeliveriesRequest
     [Required]
     [Description("Re-queue failed and abandoned deliveries created at or after this time.")]
     public DateTimeOffset? Since { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class RecoverDeliveriesRequestValidator : AbstractValidator<RecoverDeliveriesRequest>
@@ -149,8 +142,6 @@ internal sealed record SmokeRequest
 
     [Description("Default checkout.completed.")]
     public string? EventType { get; init; }
-
-    public string? IdempotencyKey { get; init; }
 }
 
 internal sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>

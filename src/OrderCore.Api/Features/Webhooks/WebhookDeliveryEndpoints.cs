@@ -1,15 +1,4 @@
-using System.ComponentModel;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 

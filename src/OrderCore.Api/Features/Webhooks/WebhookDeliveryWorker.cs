@@ -1,12 +1,6 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Health;
-using OrderCore.Api.Platform.Identifiers;
 using OrderCore.Api.Platform.Observability;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Features.Webhooks;
 

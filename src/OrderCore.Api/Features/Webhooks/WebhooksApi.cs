@@ -1,10 +1,5 @@
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Features.Accounts;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Events;
 using Polly;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Webhooks;

@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Platform.Auth;
 

@@ -2,10 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
 

@@ -2,8 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Auth;
 

@@ -1,8 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.OpenApi;
 
 namespace OrderCore.Api.Platform.Auth;
 

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Platform.Auth;
 
 public enum TenantPlan

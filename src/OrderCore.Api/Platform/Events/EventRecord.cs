@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using OrderCore.Api.Platform.Identifiers;
-using OrderCore.Api.Platform.Pagination;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Events;
 

@@ -1,7 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderCore.Api.Platform.Jobs;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Events;
 

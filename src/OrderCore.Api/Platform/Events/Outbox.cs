@@ -1,8 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Events;
 

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Health;
 

@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Json;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Idempotency;
 

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 namespace OrderCore.Api.Platform.Idempotency;
 
 /// <summary>The stored answer to the first request made with an Idempotency-Key.</summary>

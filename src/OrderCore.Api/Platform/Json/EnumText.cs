@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace OrderCore.Api.Platform.Json;
 
 /// <summary>Enum values as the API writes them (snake_case), and booleans, for query-string filters.</summary>

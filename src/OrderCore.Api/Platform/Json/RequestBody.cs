@@ -1,10 +1,7 @@
 using System.Buffers;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Platform.Json;
 

@@ -1,4 +1,3 @@
-using OrderCore.Api.Platform.Auth;
 using Serilog;
 using Serilog.Context;
 using Serilog.Events;

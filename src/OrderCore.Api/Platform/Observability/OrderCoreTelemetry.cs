@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.Json;
-using OrderCore.Api.Platform.Events;
 using Serilog.Context;
 
 namespace OrderCore.Api.Platform.Observability;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using OrderCore.Api.Platform.Identifiers;
 using Serilog.Context;
 
 namespace OrderCore.Api.Platform.Observability;

@@ -1,16 +1,11 @@
 using System.Net;
 using System.Reflection;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Jobs;
-using OrderCore.Api.Platform.OpenApi;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Observability;
 
@@ -112,6 +107,9 @@ public sealed class OutboxBacklogSampler(IServiceScopeFactory scopes, IOptions<M
             return;
         }
 
-        OrderCoreTelemetry.OutboxBacklog(await db.Set<EventRecord>().IgnoreQueryFilters().CountAsync(e => e.DispatchedAt == null, cancellationToken));
+        // Every tenant's backlog: one statement across tenants (the query filter would see none), on the undispatched-events index.
+        var backlog = await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM events WHERE dispatched_at IS NULL")
+            .SingleAsync(cancellationToken);
+        OrderCoreTelemetry.OutboxBacklog(backlog);
     }
 }

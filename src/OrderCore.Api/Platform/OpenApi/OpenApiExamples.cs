@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Identifiers;
 
 namespace OrderCore.Api.Platform.OpenApi;
 

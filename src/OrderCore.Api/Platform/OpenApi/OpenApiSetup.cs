@@ -1,5 +1,4 @@
 using Microsoft.OpenApi;
-using OrderCore.Api.Platform.Errors;
 
 namespace OrderCore.Api.Platform.OpenApi;
 

@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.Observability;
 

@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace OrderCore.Api.Platform.Pagination;
 

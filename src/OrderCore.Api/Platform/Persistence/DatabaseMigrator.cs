@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace OrderCore.Api.Platform.Persistence;
 
 public sealed class DatabaseOptions

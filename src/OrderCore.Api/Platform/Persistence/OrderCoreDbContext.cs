@@ -1,10 +1,5 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
-using System.Text.Json;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Json;
 
 namespace OrderCore.Api.Platform.Persistence;
 

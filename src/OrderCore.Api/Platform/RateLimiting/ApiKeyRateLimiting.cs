@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Errors;
 using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Platform.RateLimiting;

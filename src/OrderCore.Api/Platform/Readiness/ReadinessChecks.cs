@@ -1,6 +1,3 @@
-using OrderCore.Api.Platform.Auth;
-using OrderCore.Api.Platform.Persistence;
-
 namespace OrderCore.Api.Platform.Readiness;
 
 public enum ReadinessStatus

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using OrderCore.Api.Platform.Auth;
 using OrderCore.Api.Platform.Jobs;
-using OrderCore.Api.Platform.Persistence;
 
 namespace OrderCore.Api.Platform.Usage;
 

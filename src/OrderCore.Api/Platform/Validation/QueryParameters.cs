@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
-using OrderCore.Api.Platform.Errors;
-using OrderCore.Api.Platform.Json;
 
 namespace OrderCore.Api.Platform.Validation;
 

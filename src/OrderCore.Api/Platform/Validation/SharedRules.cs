@@ -1,9 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FluentValidation;
 
 namespace OrderCore.Api.Platform.Validation;
 

@@ -1,6 +1,3 @@
-using FluentValidation;
-using OrderCore.Api.Platform.Errors;
-
 namespace OrderCore.Api.Platform.Validation;
 
 public static class ValidationFilter
