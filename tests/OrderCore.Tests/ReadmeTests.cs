@@ -32,6 +32,8 @@ public sealed partial class ReadmeTests(AppFixture app)
         {
             // What scripts/run.sh leaves for the reader: the demo tenant's key in .data/demo-api-key.
             Directory.CreateDirectory(Path.Combine(workspace.FullName, ".data"));
+            // ... and the repository's scripts, which the README's CLI examples run from the checkout.
+            Directory.CreateSymbolicLink(Path.Combine(workspace.FullName, "scripts"), Path.Combine(Tools.RepositoryRoot, "scripts"));
             await File.WriteAllTextAsync(Path.Combine(workspace.FullName, ".data", "demo-api-key"), tenant.ApiKey + "\n");
             var script = new StringBuilder("""
                 set -euo pipefail
@@ -40,6 +42,8 @@ public sealed partial class ReadmeTests(AppFixture app)
                 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
                 """);
+            // The CLIs' default address is the README's http://127.0.0.1:8080; this run's service is elsewhere.
+            script.Append("export ORDERCORE_BASE_URL=").Append(baseAddress.ToString().TrimEnd('/')).Append('\n');
             var receiverPort = Tools.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
             for (var i = 0; i < runnable.Count; i++)
             {
@@ -63,6 +67,13 @@ public sealed partial class ReadmeTests(AppFixture app)
         }
         finally
         {
+            // The link first and alone, so that no recursive delete can ever walk into the repository's scripts.
+            var link = new DirectoryInfo(Path.Combine(workspace.FullName, "scripts"));
+            if (link.LinkTarget is not null)
+            {
+                link.Delete();
+            }
+
             workspace.Delete(recursive: true);
         }
     }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using OrderCore.Api.Platform.Health;
 using OrderCore.Api.Platform.Idempotency;
-using OrderCore.Api.Platform.Observability;
 using OrderCore.Api.Platform.RateLimiting;
 using OrderCore.Api.Platform.Usage;
 

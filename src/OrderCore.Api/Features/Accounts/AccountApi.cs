@@ -1,4 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace OrderCore.Api.Features.Accounts;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal sealed record CreateTenantRequest

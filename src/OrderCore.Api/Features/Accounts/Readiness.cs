@@ -1,4 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
 using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Accounts;

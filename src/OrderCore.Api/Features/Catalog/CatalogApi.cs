@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
-
 namespace OrderCore.Api.Features.Catalog;
 
 internal static class CatalogApi

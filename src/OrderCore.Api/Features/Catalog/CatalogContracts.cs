@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace OrderCore.Api.Features.Catalog;
 
 internal sealed record ProductResponse(

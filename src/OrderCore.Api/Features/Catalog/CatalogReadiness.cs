@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
-
 namespace OrderCore.Api.Features.Catalog;
 
 /// <summary>Go-live: an active product with an active SKU exists.</summary>

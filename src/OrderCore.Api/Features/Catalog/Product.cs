@@ -7,26 +7,21 @@ public enum ProductStatus
     Archived,
 }
 
-public sealed class Product : ITenantOwned, IHasId
+public sealed class Product : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string Name { get; set; }
     public string? Description { get; set; }
     public ProductStatus Status { get; set; } = ProductStatus.Active;
     public string? ExternalId { get; set; }
     public JsonObject? Metadata { get; set; }
     public List<Sku> Skus { get; init; } = [];
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
 {
     public void Configure(EntityTypeBuilder<Product> builder)
     {
-        builder.ToTable("products");
-        builder.HasKey(p => new { p.TenantId, p.Id });
+        builder.ToTenantTable("products");
         builder.Property(p => p.Name).HasMaxLength(500);
         builder.Property(p => p.Status).HasConversion<SnakeCaseEnumConverter<ProductStatus>>().HasMaxLength(16);
         builder.Property(p => p.ExternalId).HasMaxLength(255);
@@ -42,10 +37,8 @@ public enum SkuStatus
     Inactive,
 }
 
-public sealed class Sku : ITenantOwned, IHasId
+public sealed class Sku : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string ProductId { get; set; }
     public required string SkuCode { get; set; }
     public string? Name { get; set; }
@@ -53,16 +46,13 @@ public sealed class Sku : ITenantOwned, IHasId
 
     /// <summary>Untracked SKUs (services, digital goods) never block an order on stock.</summary>
     public bool TrackInventory { get; set; } = true;
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class SkuConfiguration : IEntityTypeConfiguration<Sku>
 {
     public void Configure(EntityTypeBuilder<Sku> builder)
     {
-        builder.ToTable("skus");
-        builder.HasKey(s => new { s.TenantId, s.Id });
+        builder.ToTenantTable("skus");
         builder.Property(s => s.SkuCode).HasMaxLength(128);
         builder.Property(s => s.Name).HasMaxLength(500);
         builder.Property(s => s.Status).HasConversion<SnakeCaseEnumConverter<SkuStatus>>().HasMaxLength(16);

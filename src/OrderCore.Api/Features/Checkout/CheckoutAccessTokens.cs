@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 

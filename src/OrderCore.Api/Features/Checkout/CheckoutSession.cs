@@ -16,10 +16,8 @@ internal enum CheckoutStatus
 /// A buyer's checkout: lines priced by the price resolver, stock held while <c>ready_for_complete</c>, and
 /// after payment the one order it became. Created by a checkout access token (public routes) or an API key.
 /// </summary>
-internal sealed class CheckoutSession : ITenantOwned, IHasId
+internal sealed class CheckoutSession : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public CheckoutStatus Status { get; set; } = CheckoutStatus.Incomplete;
 
     /// <summary>The token that created it (public routes), which alone may see it there; null when an API key created it.</summary>
@@ -45,8 +43,6 @@ internal sealed class CheckoutSession : ITenantOwned, IHasId
     public string? OrderId { get; set; }
     public string? OrderNumber { get; set; }
     public DateTimeOffset ExpiresAt { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
 
     public bool IsOpen => Status is CheckoutStatus.Incomplete or CheckoutStatus.ReadyForComplete;
@@ -64,7 +60,7 @@ internal sealed class CheckoutLine
 }
 
 /// <summary>A short-lived, browser-safe token for the public checkout routes (<c>cat_...</c>); only its hash is stored.</summary>
-internal sealed class CheckoutAccessToken : ITenantOwned
+internal sealed class CheckoutAccessToken : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
@@ -82,8 +78,7 @@ internal sealed class CheckoutSessionConfiguration : IEntityTypeConfiguration<Ch
 {
     public void Configure(EntityTypeBuilder<CheckoutSession> builder)
     {
-        builder.ToTable("checkout_sessions");
-        builder.HasKey(s => new { s.TenantId, s.Id });
+        builder.ToTenantTable("checkout_sessions");
         builder.Property(s => s.Status).HasConversion<SnakeCaseEnumConverter<CheckoutStatus>>().HasMaxLength(24);
         builder.Property(s => s.Currency).HasMaxLength(3).IsFixedLength();
         builder.Property(s => s.MerchantReferenceId).HasMaxLength(128).UseCollation("C");
@@ -118,8 +113,7 @@ internal sealed class CheckoutAccessTokenConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<CheckoutAccessToken> builder)
     {
-        builder.ToTable("checkout_access_tokens");
-        builder.HasKey(t => new { t.TenantId, t.Id });
+        builder.ToTenantTable("checkout_access_tokens");
         builder.HasIndex(t => t.TokenHash).IsUnique();
         builder.HasOne<ApiKey>().WithMany().HasForeignKey(t => new { t.TenantId, t.ApiKeyId }).OnDelete(DeleteBehavior.Cascade);
     }

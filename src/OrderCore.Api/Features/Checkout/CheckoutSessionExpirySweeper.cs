@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Jobs;
-
 namespace OrderCore.Api.Features.Checkout;
 
 /// <summary>

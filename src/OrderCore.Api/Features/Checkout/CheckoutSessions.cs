@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Orders;

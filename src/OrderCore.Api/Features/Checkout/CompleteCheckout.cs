@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using Stripe;
 using OrderCore.Api.Features.Orders;
 

@@ -1,23 +1,18 @@
 namespace OrderCore.Api.Features.Customers;
 
-public sealed class Customer : ITenantOwned, IHasId
+public sealed class Customer : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public string? Email { get; set; }
     public string? Name { get; set; }
     public string? ExternalId { get; set; }
     public JsonObject? Metadata { get; set; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 {
     public void Configure(EntityTypeBuilder<Customer> builder)
     {
-        builder.ToTable("customers");
-        builder.HasKey(c => new { c.TenantId, c.Id });
+        builder.ToTenantTable("customers");
         builder.Property(c => c.Email).HasMaxLength(320);
         builder.Property(c => c.Name).HasMaxLength(500);
         builder.Property(c => c.ExternalId).HasMaxLength(255);

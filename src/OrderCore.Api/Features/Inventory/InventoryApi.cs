@@ -1,5 +1,4 @@
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Readiness;
 
 namespace OrderCore.Api.Features.Inventory;
 

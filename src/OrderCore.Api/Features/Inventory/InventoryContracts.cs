@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
-
 namespace OrderCore.Api.Features.Inventory;
 
 internal sealed record LocationResponse(string Id, string Code, string Name, bool IsDefault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)

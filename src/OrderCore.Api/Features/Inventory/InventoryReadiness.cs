@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
-
 namespace OrderCore.Api.Features.Inventory;
 
 /// <summary>Go-live: some SKU has available stock.</summary>

@@ -1,24 +1,19 @@
 namespace OrderCore.Api.Features.Inventory;
 
-public sealed class Location : ITenantOwned, IHasId
+public sealed class Location : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string Code { get; set; }
     public required string Name { get; set; }
 
     /// <summary>Orders reserve stock here. At most one per tenant (a partial unique index).</summary>
     public bool IsDefault { get; set; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class LocationConfiguration : IEntityTypeConfiguration<Location>
 {
     public void Configure(EntityTypeBuilder<Location> builder)
     {
-        builder.ToTable("locations");
-        builder.HasKey(l => new { l.TenantId, l.Id });
+        builder.ToTenantTable("locations");
         builder.Property(l => l.Code).HasMaxLength(128);
         builder.Property(l => l.Name).HasMaxLength(200);
         builder.HasIndex(l => new { l.TenantId, l.Code }).IsUnique();
@@ -64,10 +59,8 @@ internal enum ReservationStatus
 }
 
 /// <summary>Stock held for an order (or a caller's own reference) until released or committed on fulfilment.</summary>
-internal sealed class InventoryReservation : ITenantOwned, IHasId
+internal sealed class InventoryReservation : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string SkuId { get; init; }
     public required string LocationId { get; init; }
     public int Quantity { get; init; }
@@ -75,8 +68,6 @@ internal sealed class InventoryReservation : ITenantOwned, IHasId
     public string? OrderId { get; init; }
     public string? Reference { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class InventoryReservationConfiguration : IEntityTypeConfiguration<InventoryReservation>
@@ -120,8 +111,7 @@ internal sealed class InventoryMovementConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<InventoryMovement> builder)
     {
-        builder.ToTable("inventory_movements");
-        builder.HasKey(m => new { m.TenantId, m.Id });
+        builder.ToTenantTable("inventory_movements");
         builder.Property(m => m.Reason).HasConversion<SnakeCaseEnumConverter<MovementReason>>().HasMaxLength(16);
         builder.Property(m => m.Note).HasMaxLength(500);
         builder.HasIndex(m => new { m.TenantId, m.SkuId, m.LocationId, m.Id });

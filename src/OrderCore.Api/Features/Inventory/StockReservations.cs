@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Observability;
-
 namespace OrderCore.Api.Features.Inventory;
 
 public sealed record StockRequest(string SkuId, string SkuCode, int Quantity);

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Inventory;

@@ -176,8 +176,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> builder)
     {
-        builder.ToTable("orders");
-        builder.HasKey(o => new { o.TenantId, o.Id });
+        builder.ToTenantTable("orders");
         builder.Property(o => o.Status).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
         builder.Property(o => o.MerchantReferenceId).HasMaxLength(128).UseCollation("C");

@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
-
 namespace OrderCore.Api.Features.Orders;
 
 /// <summary>Go-live: the tenant has created an order.</summary>

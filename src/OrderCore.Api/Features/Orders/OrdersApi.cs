@@ -1,5 +1,4 @@
 using OrderCore.Api.Features.Catalog;
-using OrderCore.Api.Platform.Readiness;
 using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Orders;

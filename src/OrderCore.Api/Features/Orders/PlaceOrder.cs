@@ -1,6 +1,4 @@
-using System.ComponentModel.DataAnnotations;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Features.Orders;
 

@@ -4,10 +4,8 @@ using OrderCore.Api.Features.Customers;
 namespace OrderCore.Api.Features.Pricing;
 
 /// <summary>A set of prices in one currency, optionally for one customer, optionally time-bounded.</summary>
-public sealed class PriceList : ITenantOwned, IHasId
+public sealed class PriceList : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string Code { get; set; }
     public required string Name { get; set; }
     public required string Currency { get; set; }
@@ -16,16 +14,13 @@ public sealed class PriceList : ITenantOwned, IHasId
     public DateTimeOffset? ValidFrom { get; set; }
     public DateTimeOffset? ValidTo { get; set; }
     public bool Active { get; set; } = true;
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class PriceListConfiguration : IEntityTypeConfiguration<PriceList>
 {
     public void Configure(EntityTypeBuilder<PriceList> builder)
     {
-        builder.ToTable("price_lists");
-        builder.HasKey(l => new { l.TenantId, l.Id });
+        builder.ToTenantTable("price_lists");
         builder.Property(l => l.Code).HasMaxLength(128);
         builder.Property(l => l.Name).HasMaxLength(200);
         builder.Property(l => l.Currency).HasMaxLength(3).IsFixedLength();
@@ -35,10 +30,8 @@ internal sealed class PriceListConfiguration : IEntityTypeConfiguration<PriceLis
 }
 
 /// <summary>The unit price of one SKU in one list, from <see cref="MinQuantity"/> units on (a tier).</summary>
-public sealed class Price : ITenantOwned, IHasId
+public sealed class Price : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string SkuId { get; set; }
     public required string PriceListId { get; set; }
     public required string Currency { get; set; }
@@ -47,8 +40,6 @@ public sealed class Price : ITenantOwned, IHasId
     public DateTimeOffset? ValidFrom { get; set; }
     public DateTimeOffset? ValidTo { get; set; }
     public bool Active { get; set; } = true;
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class PriceConfiguration : IEntityTypeConfiguration<Price>

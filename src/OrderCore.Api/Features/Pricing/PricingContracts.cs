@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Which events an endpoint receives: exact names, <c>prefix.*</c>, or <c>*</c>.</summary>

@@ -9,10 +9,8 @@ internal enum DeliveryStatus
 }
 
 /// <summary>One event for one endpoint: sent until it succeeds, fails for good, or its retries run out.</summary>
-internal sealed class WebhookDelivery : ITenantOwned, IHasId
+internal sealed class WebhookDelivery : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string EndpointId { get; init; }
     public required string EventId { get; init; }
     public required string EventType { get; init; }
@@ -31,17 +29,14 @@ internal sealed class WebhookDelivery : ITenantOwned, IHasId
     public int? LastStatusCode { get; set; }
     public string? LastError { get; set; }
     public int? LatencyMs { get; set; }
-    public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DeliveredAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
 {
     public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
     {
-        builder.ToTable("webhook_deliveries");
-        builder.HasKey(d => new { d.TenantId, d.Id });
+        builder.ToTenantTable("webhook_deliveries");
         builder.Property(d => d.EventType).HasMaxLength(64).UseCollation("C");
         builder.Property(d => d.Status).HasConversion<SnakeCaseEnumConverter<DeliveryStatus>>().HasMaxLength(16);
         builder.Property(d => d.LastError).HasMaxLength(1000);

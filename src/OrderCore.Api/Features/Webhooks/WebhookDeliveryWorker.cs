@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
 using OrderCore.Api.Platform.Health;
-using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Features.Webhooks;
 

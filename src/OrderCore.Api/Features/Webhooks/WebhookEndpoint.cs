@@ -1,10 +1,8 @@
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>A merchant URL that receives signed deliveries of the events it subscribes to.</summary>
-internal sealed class WebhookEndpoint : ITenantOwned, IHasId
+internal sealed class WebhookEndpoint : TenantResource
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string Url { get; set; }
     public string? Description { get; set; }
 
@@ -25,9 +23,6 @@ internal sealed class WebhookEndpoint : ITenantOwned, IHasId
     /// <summary>Since when every outcome has been a failure (null after a success); drives the 5-day deactivation.</summary>
     public DateTimeOffset? FailingSince { get; set; }
 
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset UpdatedAt { get; set; }
-
     public void Deactivate(string reason, DateTimeOffset now)
     {
         Active = false;
@@ -41,8 +36,7 @@ internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<We
 {
     public void Configure(EntityTypeBuilder<WebhookEndpoint> builder)
     {
-        builder.ToTable("webhook_endpoints");
-        builder.HasKey(e => new { e.TenantId, e.Id });
+        builder.ToTenantTable("webhook_endpoints");
         builder.Property(e => e.Url).HasMaxLength(2048);
         builder.Property(e => e.Description).HasMaxLength(500);
         builder.Property(e => e.DeactivatedReason).HasMaxLength(500);

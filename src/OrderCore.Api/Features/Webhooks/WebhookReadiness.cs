@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Readiness;
-
 namespace OrderCore.Api.Features.Webhooks;
 
 /// <summary>Go-live: an active endpoint receives <c>checkout.completed</c> (directly, or through <c>order.*</c> / <c>*</c>).</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using Polly.Timeout;
 
 namespace OrderCore.Api.Features.Webhooks;

@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Jobs;
-
 namespace OrderCore.Api.Platform.Events;
 
 public sealed class EventOptions

@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Jobs;
-
 namespace OrderCore.Api.Platform.Idempotency;
 
 /// <summary>Deletes expired idempotency records in small batches so that the table stays the size of the retention window.</summary>

@@ -107,9 +107,13 @@ public static class JsonShape
                     var property = info.Properties.FirstOrDefault(p => p.Name == member.Name);
                     if (property is null)
                     {
-                        if (!(isRoot && member.Name == IdempotencyKeyField && member.Value.ValueKind == JsonValueKind.String))
+                        if (!isRoot || member.Name != IdempotencyKeyField)
                         {
                             Add(errors, childPath, "is not a recognised field");
+                        }
+                        else if (member.Value.ValueKind != JsonValueKind.String)
+                        {
+                            Add(errors, childPath, "must be a string");
                         }
 
                         continue;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Serilog.Context;
 
 namespace OrderCore.Api.Platform.Observability;

@@ -5,7 +5,6 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using OrderCore.Api.Platform.Jobs;
 
 namespace OrderCore.Api.Platform.Observability;
 

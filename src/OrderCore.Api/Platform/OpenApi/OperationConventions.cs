@@ -1,9 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OrderCore.Api.Platform.Idempotency;
-using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Platform.OpenApi;
 

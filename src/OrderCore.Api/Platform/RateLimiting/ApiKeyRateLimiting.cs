@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Threading.RateLimiting;
-using OrderCore.Api.Platform.Observability;
 
 namespace OrderCore.Api.Platform.RateLimiting;
 

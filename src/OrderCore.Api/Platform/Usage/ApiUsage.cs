@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using OrderCore.Api.Platform.Jobs;
 
 namespace OrderCore.Api.Platform.Usage;
 

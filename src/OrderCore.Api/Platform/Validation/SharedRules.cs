@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.RegularExpressions;
 
 namespace OrderCore.Api.Platform.Validation;
 

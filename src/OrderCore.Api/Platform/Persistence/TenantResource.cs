@@ -1,0 +1,24 @@
+namespace OrderCore.Api.Platform.Persistence;
+
+/// <summary>
+/// What most tables hold: a tenant's resource with its id and its times, keyed <c>(tenant_id, id)</c>. Not an
+/// entity itself: each subclass is its own table with these columns.
+/// </summary>
+public abstract class TenantResource : ITenantOwned, IHasId
+{
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public static class TenantResourceConfiguration
+{
+    /// <summary>Maps a resource to its table, keyed <c>(tenant_id, id)</c> like every tenant-owned table.</summary>
+    public static EntityTypeBuilder<T> ToTenantTable<T>(this EntityTypeBuilder<T> builder, string table) where T : class, ITenantOwned, IHasId
+    {
+        builder.ToTable(table);
+        builder.HasKey(nameof(ITenantOwned.TenantId), nameof(IHasId.Id));
+        return builder;
+    }
+}
