@@ -3,6 +3,7 @@ using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Events;
 using OrderCore.Api.Features.Health;
+using OrderCore.Api.Features.Integrations;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
@@ -22,12 +23,14 @@ public static class FeaturesSetup
         builder.AddInventory();
         builder.AddWebhooks();
         builder.AddOrders();
+        builder.AddShopify();
     }
 
     public static void MapFeatures(this WebApplication app)
     {
         app.MapHealthApi();
         app.MapAdminApi();
+        app.MapShopifyPublicApi();
 
         var v1 = app.MapApiV1();
         v1.MapOnboardingApi();
@@ -39,5 +42,6 @@ public static class FeaturesSetup
         v1.MapEventsApi();
         v1.MapAccountApi();
         v1.MapWebhooksApi();
+        v1.MapShopifyApi();
     }
 }

@@ -16,18 +16,19 @@ public static class Stock
         db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Reserves every line for the order at the default location, or throws 409 <c>insufficient_stock</c> for the
-    /// first that cannot be met (the caller's transaction then rolls the others back). Nothing to reserve: nothing done.
+    /// Reserves every line for the order at <paramref name="locationId"/> (null: the default location), or throws 409
+    /// <c>insufficient_stock</c> for the first that cannot be met (the caller's transaction then rolls the others back).
+    /// Nothing to reserve: nothing done.
     /// </summary>
-    public static async Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    public static async Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, string? locationId,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (lines.Count == 0)
         {
             return;
         }
 
-        var locationId = await DefaultLocationIdAsync(db, cancellationToken)
+        locationId ??= await DefaultLocationIdAsync(db, cancellationToken)
             ?? throw StockReservations.InsufficientStock(lines[0], null, 0).ToException();
         await StockReservations.ReserveAsync(db, locationId, lines, new ReservationTerms(OrderId: orderId), now, cancellationToken);
     }

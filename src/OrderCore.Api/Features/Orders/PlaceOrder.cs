@@ -114,14 +114,27 @@ public static class OrderPlacement
     /// with its <c>order.created</c> event, all in the caller's transaction: either everything happens or
     /// nothing does. Answers the order as <c>GET /v1/orders/{id}</c> shows it.
     /// </summary>
-    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        PlaceAsync(db, tenantId, request, upstream: null, now, cancellationToken);
+
+    /// <summary>
+    /// As above, for an order another platform already sold (<paramref name="upstream"/>, e.g. a Shopify order): its unit
+    /// prices replace the price resolver's, its total is the order's, and stock is held at its location.
+    /// </summary>
+    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request,
+        UpstreamOrderTerms? upstream, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var priced = await OrderPricing.PriceAsync(db, request, now, cancellationToken);
+        var priced = await OrderPricing.PriceAsync(db, request, upstream?.UnitPrices, now, cancellationToken);
+        if (upstream is not null)
+        {
+            priced = priced with { Total = Platform.Money.Currency.Round(upstream.Total, priced.Currency) };
+        }
+
         var orderId = Ids.New(Ids.Order);
 
         var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => new StockRequest(l.Sku.Id, l.Sku.SkuCode, l.Quantity)).ToList();
-        await Stock.ReserveForOrderAsync(db, orderId, tracked, now, cancellationToken);
+        await Stock.ReserveForOrderAsync(db, orderId, tracked, upstream?.LocationId, now, cancellationToken);
 
         var number = await OrderNumbers.NextAsync(db, tenantId, cancellationToken);
         var details = new OrderDetails(request.CustomerId, request.MerchantReferenceId, request.Payment?.Provider, request.Payment?.Reference,
@@ -132,3 +145,10 @@ public static class OrderPlacement
         return OrderResponse.From(order);
     }
 }
+
+/// <summary>
+/// What another platform already decided about an order it sold: the unit price it charged for each request line (same
+/// order as <see cref="PlaceOrderRequest.Items"/>), the total it charged (taxes and shipping included), and the location
+/// whose stock the order holds (null: the default location).
+/// </summary>
+public sealed record UpstreamOrderTerms(IReadOnlyList<decimal> UnitPrices, decimal Total, string? LocationId);
