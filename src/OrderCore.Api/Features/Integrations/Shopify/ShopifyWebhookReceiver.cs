@@ -130,21 +130,24 @@ internal static class ShopifyWebhookReceiver
         accepted.AcceptedWebhookId = webhookId;
         accepted.Payload = Encoding.UTF8.GetString(body);
         accepted.NextAttemptAt = now;
-        try
+        var recorded = await units.RunAsTenantAsync(store.TenantId, async (db, ct) =>
         {
-            await RecordAsync(units, store.TenantId, accepted, cancellationToken);
-        }
-        catch (Exception ex) when (ex.IsUniqueViolation())
+            // Deliveries of one webhook id queue here, so the second sees the first once it has committed: Shopify
+            // delivers at least once, possibly several times at the same moment. The unique index backs this up.
+            await db.LockAsync($"shopify-webhook:{store.TenantId}:{domain}:{webhookId}", ct);
+            var seen = await db.ShopifyWebhookEvents.AnyAsync(e => e.ShopDomain == domain && e.AcceptedWebhookId == webhookId, ct);
+            var webhookEvent = seen ? Event(ShopifyEventStatus.Duplicate) : accepted;
+            db.ShopifyWebhookEvents.Add(webhookEvent);
+            return webhookEvent;
+        }, cancellationToken);
+
+        if (recorded.Status == ShopifyEventStatus.Duplicate)
         {
-            // Another delivery of this webhook id was accepted first (at least once, possibly at the same moment):
-            // this one is only recorded.
-            var duplicate = Event(ShopifyEventStatus.Duplicate);
-            await RecordAsync(units, store.TenantId, duplicate, cancellationToken);
-            return TypedResults.Ok(new ShopifyWebhookReceipt(duplicate.Id, "duplicate"));
+            return TypedResults.Ok(new ShopifyWebhookReceipt(recorded.Id, "duplicate"));
         }
 
         wakeup.Wake();
-        return TypedResults.Ok(new ShopifyWebhookReceipt(accepted.Id, "accepted"));
+        return TypedResults.Ok(new ShopifyWebhookReceipt(recorded.Id, "accepted"));
     }
 
     /// <summary>
