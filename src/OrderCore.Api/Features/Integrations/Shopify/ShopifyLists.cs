@@ -118,7 +118,7 @@ internal static class ShopifyLists
         if (webhookEvent.Status != ShopifyEventStatus.Failed || webhookEvent.Payload is null)
         {
             return ApiError.Conflict("event_not_retryable", $"Only failed events can be retried; {id} is {EnumText.Name(webhookEvent.Status)}")
-                .With("status", EnumText.Name(webhookEvent.Status));
+                .With("current_status", EnumText.Name(webhookEvent.Status));
         }
 
         webhookEvent.Status = ShopifyEventStatus.Pending;
