@@ -96,4 +96,38 @@ public sealed class ShopifyStoreTests(AppFixture app)
         Assert.Single(await tenant.EventsAsync($"&status=duplicate&shop_domain={store.Domain}"));
         Assert.Empty(await tenant.EventsAsync($"&shop_domain={ShopifyCalls.NewDomain()}"));
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_shopify_route_and_leaves_the_public_ones_without_a_key()
+    {
+        using var anonymous = app.Client();
+        var doc = await anonymous.GetJsonAsync("/openapi/v1.json");
+        var paths = doc.Body.GetProperty("paths");
+        var expected = new Dictionary<string, string[]>
+        {
+            ["/integrations/shopify/status"] = ["get"],
+            ["/integrations/shopify/webhooks"] = ["post"],
+            ["/v1/integrations/shopify/status"] = ["get"],
+            ["/v1/integrations/shopify/stores"] = ["get", "post"],
+            ["/v1/integrations/shopify/stores/{id}"] = ["get", "delete"],
+            ["/v1/integrations/shopify/sync-logs"] = ["get"],
+            ["/v1/integrations/shopify/webhook-events"] = ["get"],
+            ["/v1/integrations/shopify/webhook-events/{id}/retry"] = ["post"],
+        };
+        foreach (var (path, methods) in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"the document lacks {path}");
+            foreach (var method in methods)
+            {
+                var operation = item.GetProperty(method);
+                Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()), $"{method} {path} has no summary");
+                var secured = operation.TryGetProperty("security", out var security) && security.EnumerateArray().Any(r => r.EnumerateObject().Any());
+                Assert.True(secured == path.StartsWith("/v1/", StringComparison.Ordinal), $"{method} {path}: security {secured}");
+            }
+        }
+
+        var webhook = paths.GetProperty("/integrations/shopify/webhooks").GetProperty("post");
+        Assert.True(webhook.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.True(webhook.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+    }
 }
