@@ -136,12 +136,34 @@ class QuickSetupTests(unittest.TestCase):
 
 
 class ConnectorQuickSetupTests(unittest.TestCase):
-    def test_shopify_is_not_available_yet(self):
+    def test_shopify_diagnostics_without_setup_flags(self):
         result = support.run_script("ordercore_connector_quick_setup.sh", ["--platform", "shopify"], support.new_tenant("connector"))
-        self.assertEqual(result.returncode, 3)
-        self.assertIn(b"GET /integrations/shopify/status does not exist", result.stdout)
-        self.assertIn(b"GET /v1/integrations/shopify/status does not exist", result.stdout)
-        self.assertIn(b"The shopify connector is not available yet", result.stdout)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(b"ok    shopify: GET /integrations/shopify/status", result.stdout)
+        self.assertIn(b"ok    shopify: GET /v1/integrations/shopify/status", result.stdout)
+        self.assertIn(b"Connect a store:", result.stdout)
+
+    def test_setup_flags_connect_a_store(self):
+        key = support.new_tenant("connector-setup")
+        result = support.run_script("ordercore_connector_quick_setup.sh",
+                                    ["--platform", "shopify", "--shop-domain", "wizard-test.myshopify.com", "--webhook-secret",
+                                     "wizard-secret", "--no-test", "--yes"], key)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(b"wizard-test.myshopify.com", result.stdout)
+        self.assertIn(b"/integrations/shopify/webhooks", result.stdout)
+        self.assertNotIn(b"wizard-secret", result.stdout + result.stderr)
+
+    def test_a_missing_connector_exits_3(self):
+        fake = support.LocalServer(lambda method, path, headers, body: (
+            (200, {"Content-Type": "application/json"}, b'{"status":"ok","database":"ok"}') if path == "/health"
+            else (404, {"Content-Type": "application/json"}, b"{}")))
+        try:
+            result = support.run_script("ordercore_connector_quick_setup.sh", ["--platform", "shopify"], None,
+                                        extra_env={"ORDERCORE_BASE_URL": fake.url})
+            self.assertEqual(result.returncode, 3, result.stderr)
+            self.assertIn(b"The shopify connector is not available yet", result.stdout)
+        finally:
+            fake.close()
 
     def test_a_present_connector_is_shown(self):
         fake = support.LocalServer(lambda method, path, headers, body: (

@@ -4,6 +4,7 @@ using OrderCore.Api.Features.Checkout;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Events;
 using OrderCore.Api.Features.Health;
+using OrderCore.Api.Features.Integrations;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
@@ -24,12 +25,14 @@ public static class FeaturesSetup
         builder.AddWebhooks();
         builder.AddOrders();
         builder.AddCheckout();
+        builder.AddShopify();
     }
 
     public static void MapFeatures(this WebApplication app)
     {
         app.MapHealthApi();
         app.MapAdminApi();
+        app.MapShopifyPublicApi();
 
         var v1 = app.MapApiV1();
         v1.MapOnboardingApi();
@@ -42,5 +45,6 @@ public static class FeaturesSetup
         v1.MapAccountApi();
         v1.MapWebhooksApi();
         app.MapCheckoutApi(v1);
+        v1.MapShopifyApi();
     }
 }

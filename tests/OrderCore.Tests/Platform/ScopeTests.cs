@@ -37,8 +37,8 @@ public sealed partial class ScopeTests(AppFixture app)
         Assert.Empty(endpoints.Where(e => e.Scopes.Length == 0).Select(e => $"{e.Method} {e.Pattern}"));
         // The known scopes are the ones routes declare: each feature's pair, and none for a feature without routes.
         Assert.Equal(endpoints.SelectMany(e => e.Scopes).Distinct().Order(StringComparer.Ordinal), KnownScopes);
-        Assert.Equal(["account:read", "account:write", "catalog:read", "catalog:write", "checkout:read", "checkout:write", "inventory:read", "inventory:write", "orders:read",
-            "orders:write", "webhooks:read", "webhooks:write"], KnownScopes);
+        Assert.Equal(["account:read", "account:write", "catalog:read", "catalog:write", "checkout:read", "checkout:write", "integrations:read",
+            "integrations:write", "inventory:read", "inventory:write", "orders:read", "orders:write", "webhooks:read", "webhooks:write"], KnownScopes);
         // reads need a :read scope, writes a :write one
         Assert.All(endpoints, e => Assert.All(e.Scopes, s => Assert.EndsWith(e.Method is "GET" or "HEAD" ? ":read" : ":write", s)));
     }

@@ -12,12 +12,23 @@ public static class Stock
         db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Reserves every line for the order at the default location, or throws 409 <c>insufficient_stock</c> for the
-    /// first that cannot be met (the caller's transaction then rolls the others back). Nothing to reserve: nothing done.
+    /// Reserves every line for the order at <paramref name="locationId"/> (null: the default location), or throws 409
+    /// <c>insufficient_stock</c> for the first that cannot be met (the caller's transaction then rolls the others back).
+    /// Nothing to reserve: nothing done.
     /// </summary>
-    public static Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset now,
-        CancellationToken cancellationToken) =>
-        StockReservations.ReserveAtDefaultLocationAsync(db, lines, new ReservationTerms(OrderId: orderId), now, cancellationToken);
+    public static async Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, string? locationId,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var terms = new ReservationTerms(OrderId: orderId);
+        if (locationId is null)
+        {
+            await StockReservations.ReserveAtDefaultLocationAsync(db, lines, terms, now, cancellationToken);
+        }
+        else if (lines.Count > 0)
+        {
+            await StockReservations.ReserveAsync(db, locationId, lines, terms, now, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Holds stock for someone who is not an order yet (a checkout session, named by <paramref name="holder"/>) until

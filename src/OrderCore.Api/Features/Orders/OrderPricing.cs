@@ -7,11 +7,13 @@ using OrderCore.Api.Platform.Money;
 namespace OrderCore.Api.Features.Orders;
 
 /// <summary>One line of an order, priced but not yet stored.</summary>
-public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice Price, decimal UnitPrice, decimal LineTotal);
+/// <summary>One line of an order, priced but not yet stored; <see cref="Price"/> is null when the unit price was given (an upstream platform's).</summary>
+public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quantity, ResolvedPrice? Price, decimal UnitPrice, decimal LineTotal);
 
 public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
 {
-    public decimal Total => Subtotal;
+    /// <summary>The subtotal, unless an upstream platform charged a different total (taxes, shipping, discounts).</summary>
+    public decimal Total { get; init; } = Subtotal;
 
     /// <summary>The stock these lines need: untracked SKUs (services, digital goods) need none.</summary>
     public IReadOnlyList<StockRequest> StockNeeded =>
@@ -24,8 +26,12 @@ public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyL
 /// </summary>
 public static class OrderPricing
 {
-    public static async Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    /// <summary>Prices the request; <c>givenUnitPrices</c> (one per item, an upstream platform's charged prices) replace the resolver's, null: resolve.</summary>
+    public static Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PriceAsync(db, request, givenUnitPrices: null, now, cancellationToken);
+
+    public static async Task<PricedOrder> PriceAsync(OrderCoreDbContext db, PlaceOrderRequest request, IReadOnlyList<decimal>? givenUnitPrices,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var currency = Currency.Normalize(request.Currency);
         var items = request.Items!;
@@ -60,9 +66,20 @@ public static class OrderPricing
             resolved.Add((i, match.Sku, match.Product, item.Quantity!.Value));
         }
 
+        var lines = new List<PricedLine>(resolved.Count);
+        if (givenUnitPrices is not null)
+        {
+            foreach (var (position, sku, product, quantity) in resolved)
+            {
+                var given = Currency.Round(givenUnitPrices[position], currency);
+                lines.Add(new PricedLine(position, sku, product, quantity, null, given, Currency.Round(given * quantity, currency)));
+            }
+
+            return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency));
+        }
+
         var candidates = await PriceResolver.LoadCandidatesAsync(db, resolved.Select(r => r.Sku.Id).Distinct().ToList(), currency,
             request.CustomerId, cancellationToken);
-        var lines = new List<PricedLine>(resolved.Count);
         foreach (var (position, sku, product, quantity) in resolved)
         {
             var price = PriceResolver.Resolve(candidates[sku.Id], currency, request.CustomerId, quantity, now)

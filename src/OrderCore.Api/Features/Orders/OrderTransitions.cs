@@ -67,24 +67,46 @@ internal static class OrderTransitions
         TimeProvider clock, CancellationToken cancellationToken) =>
         MoveAsync(db, tenant, clock, id, OrderStatus.Fulfilled, reason: null, metadata: null, cancellationToken);
 
-    /// <summary>
-    /// Applies one transition. The order row is locked first (<c>SELECT ... FOR UPDATE</c>) and held until
-    /// the request's transaction ends, so transitions racing on one order run one after the other, each
-    /// on the state the previous one left: a reservation is released or committed exactly once.
-    /// </summary>
     private static async Task<Results<Ok<OrderResponse>, ApiError>> MoveAsync(OrderCoreDbContext db, CurrentTenant tenant,
         TimeProvider clock, string id, OrderStatus to, string? reason, JsonObject? metadata, CancellationToken cancellationToken)
     {
+        try
+        {
+            return TypedResults.Ok(await OrderStatusChanges.MoveAsync(db, tenant.RequiredId, id, to, reason, metadata, clock.GetUtcNow(),
+                cancellationToken));
+        }
+        catch (ApiException refused)
+        {
+            return refused.Error;
+        }
+    }
+}
+
+/// <summary>
+/// Orders' surface for changing an order's status: the confirm, cancel and fulfill routes and every other feature that
+/// moves orders (connectors) go through it, so stock is released or committed one way.
+/// </summary>
+public static class OrderStatusChanges
+{
+    /// <summary>
+    /// Applies one transition in the caller's transaction: cancelling releases the order's reservations, fulfilling
+    /// commits them. Throws 404 <c>not_found</c> for an unknown order and 409 <c>invalid_state_transition</c> (with
+    /// <c>current_status</c>) when the lifecycle does not allow it. The order row is locked first (<c>SELECT ... FOR
+    /// UPDATE</c>) and held until the transaction ends, so transitions racing on one order run one after the other, each
+    /// on the state the previous one left: a reservation is released or committed exactly once.
+    /// </summary>
+    public static async Task<OrderResponse> MoveAsync(OrderCoreDbContext db, string tenantId, string id, OrderStatus to, string? reason,
+        JsonObject? metadata, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var locked = await db.Database.SqlQuery<int>(
-                $"SELECT 1 AS \"Value\" FROM orders WHERE tenant_id = {tenant.RequiredId} AND id = {id} FOR UPDATE")
+                $"SELECT 1 AS \"Value\" FROM orders WHERE tenant_id = {tenantId} AND id = {id} FOR UPDATE")
             .ToListAsync(cancellationToken);
         if (locked.Count == 0)
         {
-            return ApiError.NotFound($"No order with id {id}");
+            throw ApiError.NotFound($"No order with id {id}").ToException();
         }
 
         var order = await db.Orders.SingleAsync(o => o.Id == id, cancellationToken);
-        var now = clock.GetUtcNow();
         try
         {
             order.MoveTo(to, reason, metadata, now);
@@ -93,11 +115,11 @@ internal static class OrderTransitions
         {
             var allowed = refused.AllowedNext.Select(EnumText.Name).ToList();
             var next = allowed.Count == 0 ? "none (it is final)" : string.Join(", ", allowed);
-            return ApiError.Conflict("invalid_state_transition",
+            throw ApiError.Conflict(InvalidTransition,
                     $"Order {id} is {EnumText.Name(refused.Current)}; it cannot become {EnumText.Name(to)}. Allowed next: {next}")
                 .With("current_status", EnumText.Name(refused.Current))
                 .With("requested_status", EnumText.Name(to))
-                .With("allowed_next", allowed);
+                .With("allowed_next", allowed).ToException();
         }
 
         if (to is OrderStatus.Cancelled or OrderStatus.Fulfilled)
@@ -107,6 +129,9 @@ internal static class OrderTransitions
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(OrderResponse.From(order));
+        return OrderResponse.From(order);
     }
+
+    /// <summary>The error code of a transition the lifecycle does not allow.</summary>
+    public static readonly string InvalidTransition = "invalid_state_transition";
 }

@@ -102,29 +102,50 @@ public static class OrderPlacement
     /// with its <c>order.created</c> event, all in the caller's transaction: either everything happens or
     /// nothing does. Answers the order as <c>GET /v1/orders/{id}</c> shows it.
     /// </summary>
-    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
+    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
         CancellationToken cancellationToken) =>
-        await PlaceAsync(db, tenantId, request, await OrderPricing.PriceAsync(db, request, now, cancellationToken), heldReservationIds: null, now,
-            cancellationToken);
+        PlaceAsync(db, tenantId, request, upstream: null, now, cancellationToken);
 
     /// <summary>
-    /// Stores an order of lines priced by <see cref="OrderPricing.PriceAsync"/> (at whatever instant the caller
-    /// priced them). Stock: with <paramref name="heldReservationIds"/> null every tracked line is reserved now;
-    /// otherwise those reservations (a checkout session's, made for exactly these lines) become the order's, and
-    /// 409 <c>reservations_lost</c> when one of them is no longer active (e.g. expired meanwhile).
+    /// As above, for an order another platform already sold (<paramref name="upstream"/>, e.g. a Shopify order): its unit
+    /// prices replace the price resolver's, its total is the order's, and stock is held at its location.
     /// </summary>
-    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
-        IReadOnlyCollection<string>? heldReservationIds, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request,
+        UpstreamOrderTerms? upstream, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var priced = await OrderPricing.PriceAsync(db, request, upstream?.UnitPrices, now, cancellationToken);
+        if (upstream is not null)
+        {
+            priced = priced with { Total = Platform.Money.Currency.Round(upstream.Total, priced.Currency) };
+        }
+
+        return await StoreAsync(db, tenantId, request, priced, heldReservationIds: null, upstream?.LocationId, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores an order of lines priced by <see cref="OrderPricing.PriceAsync(OrderCoreDbContext, PlaceOrderRequest, DateTimeOffset, CancellationToken)"/>
+    /// at whatever instant the caller priced them (a checkout session's). Its <paramref name="heldReservationIds"/> (made for
+    /// exactly these lines) become the order's, and 409 <c>reservations_lost</c> when one of them is no longer active.
+    /// </summary>
+    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
+        IReadOnlyCollection<string> heldReservationIds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        StoreAsync(db, tenantId, request, priced, heldReservationIds, locationId: null, now, cancellationToken);
+
+    /// <summary>
+    /// The one way an order is stored: stock (held reservations handed over, or every tracked line reserved now at the
+    /// location, the default one unless given), the tenant's next number, the aggregate with its <c>order.created</c>.
+    /// </summary>
+    private static async Task<OrderResponse> StoreAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
+        IReadOnlyCollection<string>? heldReservationIds, string? locationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var orderId = Ids.New(Ids.Order);
-
         if (heldReservationIds is not null)
         {
             await Stock.TransferToOrderAsync(db, heldReservationIds, orderId, now, cancellationToken);
         }
         else
         {
-            await Stock.ReserveForOrderAsync(db, orderId, priced.StockNeeded, now, cancellationToken);
+            await Stock.ReserveForOrderAsync(db, orderId, priced.StockNeeded, locationId, now, cancellationToken);
         }
 
         var number = await OrderNumbers.NextAsync(db, tenantId, cancellationToken);
@@ -137,3 +158,10 @@ public static class OrderPlacement
         return OrderResponse.From(order);
     }
 }
+
+/// <summary>
+/// What another platform already decided about an order it sold: the unit price it charged for each request line (same
+/// order as <see cref="PlaceOrderRequest.Items"/>), the total it charged (taxes and shipping included), and the location
+/// whose stock the order holds (null: the default location).
+/// </summary>
+public sealed record UpstreamOrderTerms(IReadOnlyList<decimal> UnitPrices, decimal Total, string? LocationId);

@@ -38,7 +38,7 @@ internal static class PreviewOrder
     public static async Task<Ok<OrderPreviewResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var priced = await OrderPricing.PriceAsync(db, request, clock.GetUtcNow(), cancellationToken);
+        var priced = await OrderPricing.PriceAsync(db, request, givenUnitPrices: null, clock.GetUtcNow(), cancellationToken);
 
         var locationId = await Stock.DefaultLocationIdAsync(db, cancellationToken);
         var tracked = priced.Lines.Where(l => l.Sku.TrackInventory).Select(l => l.Sku.Id).Distinct().ToList();
@@ -53,7 +53,7 @@ internal static class PreviewOrder
             int? free = l.Sku.TrackInventory ? available.GetValueOrDefault(l.Sku.Id) : null;
             var inStock = free is not { } count || count >= wanted[l.Sku.Id];
             return new OrderPreviewLine(l.Sku.Id, l.Sku.SkuCode, l.Product.Id, l.Product.Name, l.Quantity, l.UnitPrice, l.LineTotal,
-                l.Price.Winner.Price.Id, l.Price.Winner.List.Code, l.Sku.TrackInventory, free, inStock);
+                l.Price!.Winner.Price.Id, l.Price.Winner.List.Code, l.Sku.TrackInventory, free, inStock);
         }).ToList();
 
         return TypedResults.Ok(new OrderPreviewResponse(priced.Currency, priced.CustomerId, lines, priced.Subtotal, priced.Total, locationId,

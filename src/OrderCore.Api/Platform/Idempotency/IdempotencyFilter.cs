@@ -222,6 +222,20 @@ public static class IdempotencyRouting
         builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(TransactionalWrites.Instance);
 }
 
+/// <summary>
+/// Endpoint metadata for a route that writes through units of work of its own (<see cref="UnitOfWorkFactory"/>) instead of
+/// the request's: a signed inbound webhook that must record a rejection it answers with 401, which the request's unit
+/// would roll back. Named on the route, so the exception is visible where it is made.
+/// </summary>
+public sealed class OwnUnitsOfWork
+{
+    public static readonly OwnUnitsOfWork Instance = new();
+
+    private OwnUnitsOfWork()
+    {
+    }
+}
+
 /// <summary>Endpoint metadata: the endpoint's writes run in the idempotency filter's unit of work.</summary>
 public sealed class TransactionalWrites
 {

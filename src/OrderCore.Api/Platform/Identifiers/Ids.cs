@@ -22,6 +22,9 @@ public static partial class Ids
     public const string Request = "req";
     public const string WebhookEndpoint = "we";
     public const string WebhookDelivery = "dlv";
+    public const string ShopifyStore = "shst";
+    public const string ShopifyWebhookEvent = "shev";
+    public const string ShopifySyncLog = "shsl";
 
     public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 

@@ -21,6 +21,12 @@ public sealed class RequestBody(byte[] raw, JsonElement? root)
 public sealed record BodySizeLimit(long Bytes);
 
 /// <summary>
+/// Endpoint metadata: the body is read and size-checked but not parsed, because the endpoint must check its
+/// signature over the raw bytes first (inbound webhooks from other platforms).
+/// </summary>
+public sealed record UnparsedBody;
+
+/// <summary>
 /// Reads the body of every write request once: enforces the size limit (413), rejects malformed JSON
 /// (400 <c>invalid_json</c>) and, for endpoints with a JSON body type, checks unknown fields and wrong
 /// types (400 <c>validation_failed</c> naming each field). The bytes stay available to idempotency
@@ -84,7 +90,7 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         var acceptsJson = accepts is null || accepts.ContentTypes.Any(IsJson);
         var sentOtherType = request.ContentType is { } contentType && !IsJson(contentType)
             && accepts?.ContentTypes.Any(t => contentType.StartsWith(t, StringComparison.OrdinalIgnoreCase)) == true;
-        var isJsonEndpoint = acceptsJson && !sentOtherType;
+        var isJsonEndpoint = acceptsJson && !sentOtherType && endpoint.Metadata.GetMetadata<UnparsedBody>() is null;
         var bodyType = isJsonEndpoint ? accepts?.RequestType : null;
 
         JsonElement? root = null;

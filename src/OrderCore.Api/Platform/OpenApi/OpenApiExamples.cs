@@ -215,7 +215,8 @@ internal static class OpenApiExamples
                 continue;
             }
 
-            var value = name == "id" && SchemaId(schemaName) is { } prefix
+            // A generated-looking id only where the id is a string (an upstream platform's may be a number).
+            var value = name == "id" && propertySchema.Type?.HasFlag(JsonSchemaType.Integer) != true && SchemaId(schemaName) is { } prefix
                 ? JsonValue.Create($"{prefix}_{Suffix}")
                 : Build(document, propertySchema, name, request, depth + 1);
             result[name] = value;

@@ -406,6 +406,288 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.ToTable("customers", (string)null);
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Features.Integrations.ShopifyOrderLink", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ShopDomain")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_domain");
+
+                    b.Property<long>("ShopifyOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shopify_order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FinancialStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("financial_status");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ShopifyOrderName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("shopify_order_name");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "ShopDomain", "ShopifyOrderId")
+                        .HasName("pk_shopify_orders");
+
+                    b.HasIndex("TenantId", "OrderId")
+                        .HasDatabaseName("ix_shopify_orders_tenant_id_order_id");
+
+                    b.ToTable("shopify_orders", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Integrations.ShopifyStore", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ConnectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("connected_at");
+
+                    b.Property<DateTimeOffset?>("DisconnectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disconnected_at");
+
+                    b.Property<string>("LocationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("location_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("PriceListCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("price_list_code");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<string>("ShopDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_domain");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_shopify_stores");
+
+                    b.HasIndex("ShopDomain")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shopify_stores_shop_domain")
+                        .HasFilter("disconnected_at IS NULL");
+
+                    b.ToTable("shopify_stores", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Integrations.ShopifySyncLog", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("action");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.Property<string>("OrderId")
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ShopDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_domain");
+
+                    b.Property<long?>("ShopifyOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shopify_order_id");
+
+                    b.Property<string>("ShopifyOrderName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("shopify_order_name");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("topic");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_shopify_sync_logs");
+
+                    b.HasIndex("TenantId", "EventId")
+                        .HasDatabaseName("ix_shopify_sync_logs_tenant_id_event_id");
+
+                    b.ToTable("shopify_sync_logs", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Integrations.ShopifyWebhookEvent", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AcceptedWebhookId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("accepted_webhook_id")
+                        .UseCollation("C");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OrderId")
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Payload")
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ShopDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("shop_domain");
+
+                    b.Property<long?>("ShopifyOrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shopify_order_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoreId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("store_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("topic");
+
+                    b.Property<string>("WebhookId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("webhook_id")
+                        .UseCollation("C");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_shopify_webhook_events");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_shopify_webhook_events_next_attempt_at")
+                        .HasFilter("status = 'pending'");
+
+                    b.HasIndex("TenantId", "ShopDomain", "AcceptedWebhookId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shopify_webhook_events_tenant_id_shop_domain_accepted_webho");
+
+                    b.HasIndex("TenantId", "ShopDomain", "ShopifyOrderId")
+                        .HasDatabaseName("ix_shopify_webhook_events_tenant_id_shop_domain_shopify_order_");
+
+                    b.HasIndex("TenantId", "Status", "Id")
+                        .HasDatabaseName("ix_shopify_webhook_events_tenant_id_status_id");
+
+                    b.ToTable("shopify_webhook_events", (string)null);
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Inventory.InventoryLevel", b =>
                 {
                     b.Property<string>("TenantId")
