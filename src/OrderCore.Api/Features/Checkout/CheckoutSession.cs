@@ -60,10 +60,8 @@ internal sealed class CheckoutLine
 }
 
 /// <summary>A short-lived, browser-safe token for the public checkout routes (<c>cat_...</c>); only its hash is stored.</summary>
-internal sealed class CheckoutAccessToken : ITenantOwned, IHasId
+internal sealed class CheckoutAccessToken : TenantRow
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required byte[] TokenHash { get; init; }
 
     /// <summary>The API key that minted it: revoking (or expiry of) that key ends the token too.</summary>

@@ -72,8 +72,8 @@ internal sealed record LocationRequest
     public bool? IsDefault { get; init; }
 }
 
-/// <summary>The body of POST /v1/inventory/adjust.</summary>
-internal sealed record AdjustStockRequest
+/// <summary>The SKU (by id or by code) and the location a stock change is about.</summary>
+internal abstract record StockTargetRequest
 {
     [Description("The SKU by id (sku_...); or give sku_code.")]
     public string? SkuId { get; init; }
@@ -83,7 +83,11 @@ internal sealed record AdjustStockRequest
 
     [Description("The default location when omitted.")]
     public string? LocationId { get; init; }
+}
 
+/// <summary>The body of POST /v1/inventory/adjust.</summary>
+internal sealed record AdjustStockRequest : StockTargetRequest
+{
     [Description("Change on_hand by this amount (not 0); or give set_on_hand.")]
     public int? Delta { get; init; }
 
@@ -99,17 +103,8 @@ internal sealed record AdjustStockRequest
 }
 
 /// <summary>The body of POST /v1/inventory/reserve.</summary>
-internal sealed record ReserveStockRequest
+internal sealed record ReserveStockRequest : StockTargetRequest
 {
-    [Description("The SKU by id (sku_...); or give sku_code.")]
-    public string? SkuId { get; init; }
-
-    [Description("The SKU by its code; or give sku_id.")]
-    public string? SkuCode { get; init; }
-
-    [Description("The default location when omitted.")]
-    public string? LocationId { get; init; }
-
     [Required]
     [Description("At least 1.")]
     public int? Quantity { get; init; }

@@ -92,10 +92,8 @@ internal enum MovementReason
 }
 
 /// <summary>One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to.</summary>
-internal sealed class InventoryMovement : ITenantOwned, IHasId
+internal sealed class InventoryMovement : TenantRow
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string SkuId { get; init; }
     public required string LocationId { get; init; }
     public MovementReason Reason { get; init; }

@@ -133,75 +133,46 @@ internal static class StockReservations
     /// quantity back to <c>available</c> and adds a movement row (the caller saves). Answers false, and
     /// changes nothing, when it was no longer active.
     /// </summary>
-    public static async Task<bool> ReleaseAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
-        CancellationToken cancellationToken)
-    {
-        // Only an active reservation is released: whoever changes its status first (a request, another
-        // request, the expiry sweeper) holds the row lock, and the others then find it no longer active.
-        var released = await db.InventoryReservations
-            .Where(r => r.Id == reservation.Id && r.Status == ReservationStatus.Active)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(r => r.Status, ReservationStatus.Released)
-                .SetProperty(r => r.UpdatedAt, now), cancellationToken);
-        if (released == 0)
-        {
-            return false;
-        }
-
-        // An active reservation's quantity is always part of reserved; the guard only refuses to hide a
-        // broken invariant behind a negative count (the CHECK constraint would refuse it too).
-        var returned = await db.InventoryLevels
-            .Where(l => l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId && l.Reserved >= reservation.Quantity)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(l => l.Reserved, l => l.Reserved - reservation.Quantity)
-                .SetProperty(l => l.UpdatedAt, now), cancellationToken);
-        if (returned == 0)
-        {
-            throw new InvalidOperationException($"Reservation {reservation.Id} is active but its level does not hold its quantity.");
-        }
-
-        db.InventoryMovements.Add(new InventoryMovement
-        {
-            Id = Ids.New(Ids.Movement),
-            SkuId = reservation.SkuId,
-            LocationId = reservation.LocationId,
-            Reason = MovementReason.Release,
-            ReservedDelta = -reservation.Quantity,
-            ReservationId = reservation.Id,
-            OrderId = reservation.OrderId,
-            Note = note,
-            CreatedAt = now,
-        });
-        return true;
-    }
+    public static Task<bool> ReleaseAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        SettleAsync(db, reservation, ReservationStatus.Released, note, now, cancellationToken);
 
     /// <summary>
     /// Commits <paramref name="reservation"/> on fulfilment if it is still active: the goods leave, so
     /// <c>on_hand</c> and <c>reserved</c> both drop by its quantity; marks it committed and adds a movement
     /// row (the caller saves). Answers false, and changes nothing, when it was no longer active.
     /// </summary>
-    public static async Task<bool> CommitAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
-        CancellationToken cancellationToken)
+    public static Task<bool> CommitAsync(OrderCoreDbContext db, InventoryReservation reservation, string? note, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        SettleAsync(db, reservation, ReservationStatus.Committed, note, now, cancellationToken);
+
+    /// <summary>Ends an active reservation as released (stock back to available) or committed (stock gone).</summary>
+    private static async Task<bool> SettleAsync(OrderCoreDbContext db, InventoryReservation reservation, ReservationStatus outcome, string? note,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // As in ReleaseAsync: the status change is the claim, so a reservation is committed at most once
-        // and never after it was released.
-        var claimed = await db.Set<InventoryReservation>()
+        // Only an active reservation is settled: whoever changes its status first (a request, another request,
+        // the expiry sweeper, a fulfilment) holds the row lock, and the others then find it no longer active, so a
+        // reservation is released or committed at most once, never both.
+        var claimed = await db.InventoryReservations
             .Where(r => r.Id == reservation.Id && r.Status == ReservationStatus.Active)
             .ExecuteUpdateAsync(set => set
-                .SetProperty(r => r.Status, ReservationStatus.Committed)
+                .SetProperty(r => r.Status, outcome)
                 .SetProperty(r => r.UpdatedAt, now), cancellationToken);
         if (claimed == 0)
         {
             return false;
         }
 
-        var shipped = await db.InventoryLevels
+        // An active reservation's quantity is always part of reserved; the guard only refuses to hide a
+        // broken invariant behind a negative count (the CHECK constraint would refuse it too).
+        var shipped = outcome == ReservationStatus.Committed ? reservation.Quantity : 0;
+        var settled = await db.InventoryLevels
             .Where(l => l.LocationId == reservation.LocationId && l.SkuId == reservation.SkuId && l.Reserved >= reservation.Quantity)
             .ExecuteUpdateAsync(set => set
-                .SetProperty(l => l.OnHand, l => l.OnHand - reservation.Quantity)
+                .SetProperty(l => l.OnHand, l => l.OnHand - shipped)
                 .SetProperty(l => l.Reserved, l => l.Reserved - reservation.Quantity)
                 .SetProperty(l => l.UpdatedAt, now), cancellationToken);
-        if (shipped == 0)
+        if (settled == 0)
         {
             throw new InvalidOperationException($"Reservation {reservation.Id} is active but its level does not hold its quantity.");
         }
@@ -211,8 +182,8 @@ internal static class StockReservations
             Id = Ids.New(Ids.Movement),
             SkuId = reservation.SkuId,
             LocationId = reservation.LocationId,
-            Reason = MovementReason.Commit,
-            OnHandDelta = -reservation.Quantity,
+            Reason = outcome == ReservationStatus.Committed ? MovementReason.Commit : MovementReason.Release,
+            OnHandDelta = -shipped,
             ReservedDelta = -reservation.Quantity,
             ReservationId = reservation.Id,
             OrderId = reservation.OrderId,

@@ -1,13 +1,18 @@
 namespace OrderCore.Api.Platform.Persistence;
 
 /// <summary>
-/// What most tables hold: a tenant's resource with its id and its times, keyed <c>(tenant_id, id)</c>. Not an
-/// entity itself: each subclass is its own table with these columns.
+/// A tenant's row with an id, keyed <c>(tenant_id, id)</c> (<see cref="TenantResourceConfiguration.ToTenantTable{T}"/>).
+/// Not an entity itself: each subclass is its own table with these columns.
 /// </summary>
-public abstract class TenantResource : ITenantOwned, IHasId
+public abstract class TenantRow : ITenantOwned, IHasId
 {
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
+}
+
+/// <summary>What most tables hold: a tenant's resource with its id and the times it was created and last changed.</summary>
+public abstract class TenantResource : TenantRow
+{
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -1,10 +1,8 @@
 namespace OrderCore.Api.Features.Integrations;
 
 /// <summary>A connected Shopify store: where its webhooks come from and how they are checked. Disconnecting keeps it (and its history).</summary>
-internal sealed class ShopifyStore : ITenantOwned, IHasId
+internal sealed class ShopifyStore : TenantRow
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string ShopDomain { get; init; }
 
     /// <summary>The webhook signing secret, encrypted with Data Protection; never returned or logged.</summary>
@@ -30,10 +28,8 @@ internal enum ShopifyEventStatus
 /// One webhook Shopify sent, as received. Accepted events (<c>pending</c>) carry their body and are processed by
 /// <see cref="ShopifyEventWorker"/>; repeats (<c>duplicate</c>) and bad signatures (<c>rejected</c>) are recorded only.
 /// </summary>
-internal sealed class ShopifyWebhookEvent : ITenantOwned, IHasId
+internal sealed class ShopifyWebhookEvent : TenantRow
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string StoreId { get; init; }
     public required string ShopDomain { get; init; }
     public string? WebhookId { get; init; }
@@ -71,10 +67,8 @@ internal sealed class ShopifyOrderLink : ITenantOwned
 }
 
 /// <summary>What processing one event did to one order (or why it could not).</summary>
-internal sealed class ShopifySyncLog : ITenantOwned, IHasId
+internal sealed class ShopifySyncLog : TenantRow
 {
-    public string TenantId { get; set; } = "";
-    public required string Id { get; init; }
     public required string EventId { get; init; }
     public required string ShopDomain { get; init; }
     public long? ShopifyOrderId { get; init; }
@@ -93,8 +87,7 @@ internal sealed class ShopifyStoreConfiguration : IEntityTypeConfiguration<Shopi
 {
     public void Configure(EntityTypeBuilder<ShopifyStore> builder)
     {
-        builder.ToTable("shopify_stores");
-        builder.HasKey(s => new { s.TenantId, s.Id });
+        builder.ToTenantTable("shopify_stores");
         builder.Property(s => s.ShopDomain).HasMaxLength(255);
         builder.Property(s => s.LocationId).HasMaxLength(128);
         builder.Property(s => s.PriceListCode).HasMaxLength(64);
@@ -107,8 +100,7 @@ internal sealed class ShopifyWebhookEventConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<ShopifyWebhookEvent> builder)
     {
-        builder.ToTable("shopify_webhook_events");
-        builder.HasKey(e => new { e.TenantId, e.Id });
+        builder.ToTenantTable("shopify_webhook_events");
         builder.Property(e => e.ShopDomain).HasMaxLength(255);
         builder.Property(e => e.WebhookId).HasMaxLength(255);
         builder.Property(e => e.AcceptedWebhookId).HasMaxLength(255);
@@ -141,8 +133,7 @@ internal sealed class ShopifySyncLogConfiguration : IEntityTypeConfiguration<Sho
 {
     public void Configure(EntityTypeBuilder<ShopifySyncLog> builder)
     {
-        builder.ToTable("shopify_sync_logs");
-        builder.HasKey(l => new { l.TenantId, l.Id });
+        builder.ToTenantTable("shopify_sync_logs");
         builder.Property(l => l.ShopDomain).HasMaxLength(255);
         builder.Property(l => l.ShopifyOrderName).HasMaxLength(128);
         builder.Property(l => l.Topic).HasMaxLength(64);
