@@ -3,7 +3,8 @@ using OrderCore.Api.Features.Catalog;
 
 namespace OrderCore.Api.Features.Inventory;
 
-internal sealed record ListInventoryQuery
+/// <summary>The filters of the stock list; the movements list takes them too.</summary>
+internal record ListInventoryQuery
 {
     [FromQuery(Name = "sku_id")]
     public string? SkuId { get; init; }
@@ -15,17 +16,8 @@ internal sealed record ListInventoryQuery
     public string? LocationId { get; init; }
 }
 
-internal sealed record ListMovementsQuery
+internal sealed record ListMovementsQuery : ListInventoryQuery
 {
-    [FromQuery(Name = "sku_id")]
-    public string? SkuId { get; init; }
-
-    [FromQuery(Name = "sku_code")]
-    public string? SkuCode { get; init; }
-
-    [FromQuery(Name = "location_id")]
-    public string? LocationId { get; init; }
-
     [FromQuery(Name = "reason")]
     [Description("adjust, reserve, release or commit")]
     public string? Reason { get; init; }

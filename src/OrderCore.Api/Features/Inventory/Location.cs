@@ -94,6 +94,22 @@ internal enum MovementReason
 /// <summary>One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to.</summary>
 internal sealed class InventoryMovement : TenantRow
 {
+    /// <summary>A movement of a reservation's stock (reserved, released or committed), in the audit trail.</summary>
+    public static InventoryMovement Of(InventoryReservation reservation, MovementReason reason, int onHandDelta, int reservedDelta, string? note,
+        DateTimeOffset now) => new()
+    {
+        Id = Ids.New(Ids.Movement),
+        SkuId = reservation.SkuId,
+        LocationId = reservation.LocationId,
+        Reason = reason,
+        OnHandDelta = onHandDelta,
+        ReservedDelta = reservedDelta,
+        ReservationId = reservation.Id,
+        OrderId = reservation.OrderId,
+        Note = note,
+        CreatedAt = now,
+    };
+
     public required string SkuId { get; init; }
     public required string LocationId { get; init; }
     public MovementReason Reason { get; init; }

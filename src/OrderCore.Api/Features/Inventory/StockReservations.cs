@@ -57,18 +57,7 @@ internal static class StockReservations
             };
             reservations.Add(reservation);
             db.InventoryReservations.Add(reservation);
-            db.InventoryMovements.Add(new InventoryMovement
-            {
-                Id = Ids.New(Ids.Movement),
-                SkuId = request.SkuId,
-                LocationId = locationId,
-                Reason = MovementReason.Reserve,
-                ReservedDelta = request.Quantity,
-                ReservationId = reservation.Id,
-                OrderId = terms.OrderId,
-                Note = terms.Reference,
-                CreatedAt = now,
-            });
+            db.InventoryMovements.Add(InventoryMovement.Of(reservation, MovementReason.Reserve, onHandDelta: 0, request.Quantity, terms.Reference, now));
         }
 
         return reservations;
@@ -177,19 +166,8 @@ internal static class StockReservations
             throw new InvalidOperationException($"Reservation {reservation.Id} is active but its level does not hold its quantity.");
         }
 
-        db.InventoryMovements.Add(new InventoryMovement
-        {
-            Id = Ids.New(Ids.Movement),
-            SkuId = reservation.SkuId,
-            LocationId = reservation.LocationId,
-            Reason = outcome == ReservationStatus.Committed ? MovementReason.Commit : MovementReason.Release,
-            OnHandDelta = -shipped,
-            ReservedDelta = -reservation.Quantity,
-            ReservationId = reservation.Id,
-            OrderId = reservation.OrderId,
-            Note = note,
-            CreatedAt = now,
-        });
+        var reason = outcome == ReservationStatus.Committed ? MovementReason.Commit : MovementReason.Release;
+        db.InventoryMovements.Add(InventoryMovement.Of(reservation, reason, -shipped, -reservation.Quantity, note, now));
         return true;
     }
 

@@ -27,7 +27,7 @@ internal static class Subscriptions
         patterns.Any(p => p == "*" || p == eventType || (p.EndsWith(".*", StringComparison.Ordinal) && eventType.StartsWith(p[..^1], StringComparison.Ordinal)));
 }
 
-internal sealed record WebhookEndpointResponse(
+internal record WebhookEndpointResponse(
     string Id,
     string Url,
     string? Description,
@@ -45,25 +45,16 @@ internal sealed record WebhookEndpointResponse(
 }
 
 /// <summary>The answer of create and rotate-secret: the only place the secret is ever shown.</summary>
-internal sealed record WebhookEndpointWithSecretResponse(
-    string Id,
-    string Url,
-    string? Description,
-    IReadOnlyList<string> Events,
-    bool Active,
-    DateTimeOffset? DeactivatedAt,
-    string? DeactivatedReason,
-    DateTimeOffset? PreviousSecretExpiresAt,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    [property: Description("whsec_...: shown only in this answer; store it now.")] string Secret)
+internal sealed record WebhookEndpointWithSecretResponse : WebhookEndpointResponse
 {
-    public static WebhookEndpointWithSecretResponse From(WebhookEndpoint e, string secret, DateTimeOffset now)
-    {
-        var r = WebhookEndpointResponse.From(e, now);
-        return new(r.Id, r.Url, r.Description, r.Events, r.Active, r.DeactivatedAt, r.DeactivatedReason, r.PreviousSecretExpiresAt,
-            r.CreatedAt, r.UpdatedAt, secret);
-    }
+    private WebhookEndpointWithSecretResponse(WebhookEndpointResponse endpoint, string secret)
+        : base(endpoint) => Secret = secret;
+
+    [Description("whsec_...: shown only in this answer; store it now.")]
+    public string Secret { get; }
+
+    public static WebhookEndpointWithSecretResponse From(WebhookEndpoint e, string secret, DateTimeOffset now) =>
+        new(WebhookEndpointResponse.From(e, now), secret);
 }
 
 /// <summary>POST /v1/webhooks/endpoints.</summary>
@@ -151,7 +142,7 @@ internal sealed class SmokeRequestValidator : AbstractValidator<SmokeRequest>
 
 internal sealed record SmokeResponse(string EventId, string EventType, SmokeMode Mode, IReadOnlyList<string> DeliveryIds);
 
-internal sealed record WebhookDeliveryResponse(
+internal record WebhookDeliveryResponse(
     string Id,
     string EventId,
     string EventType,
@@ -175,20 +166,14 @@ internal sealed record WebhookAttemptResponse(int Attempt, DateTimeOffset Attemp
     public static WebhookAttemptResponse From(WebhookAttempt a) => new(a.Number, a.AttemptedAt, a.StatusCode, a.DurationMs, a.Error, a.ResponseBody);
 }
 
-internal sealed record WebhookDeliveryDetailResponse(
-    string Id,
-    string EventId,
-    string EventType,
-    string EndpointId,
-    DeliveryStatus Status,
-    int Attempt,
-    DateTimeOffset? NextRetryAt,
-    int? LastStatusCode,
-    string? LastError,
-    int? LatencyMs,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? DeliveredAt,
-    IReadOnlyList<WebhookAttemptResponse> Attempts);
+/// <summary>A delivery as the list shows it, with every attempt.</summary>
+internal sealed record WebhookDeliveryDetailResponse : WebhookDeliveryResponse
+{
+    public WebhookDeliveryDetailResponse(WebhookDeliveryResponse delivery, IReadOnlyList<WebhookAttemptResponse> attempts)
+        : base(delivery) => Attempts = attempts;
+
+    public IReadOnlyList<WebhookAttemptResponse> Attempts { get; }
+}
 
 internal sealed record WebhookMetricsResponse(
     string? EventType,

@@ -80,9 +80,7 @@ internal static class WebhookDeliveryEndpoints
         }
 
         var attempts = await db.WebhookAttempts.AsNoTracking().Where(a => a.DeliveryId == id).OrderBy(a => a.Number).ToListAsync(cancellationToken);
-        var r = WebhookDeliveryResponse.From(d);
-        return TypedResults.Ok(new WebhookDeliveryDetailResponse(r.Id, r.EventId, r.EventType, r.EndpointId, r.Status, r.Attempt, r.NextRetryAt,
-            r.LastStatusCode, r.LastError, r.LatencyMs, r.CreatedAt, r.DeliveredAt, attempts.Select(WebhookAttemptResponse.From).ToList()));
+        return TypedResults.Ok(new WebhookDeliveryDetailResponse(WebhookDeliveryResponse.From(d), attempts.Select(WebhookAttemptResponse.From).ToList()));
     }
 
     /// <summary>Sends again now: a new attempt of the same delivery (same webhook-id).</summary>

@@ -1,8 +1,10 @@
 namespace OrderCore.Api.Features.Integrations;
 
 /// <summary>A connected Shopify store: where its webhooks come from and how they are checked. Disconnecting keeps it (and its history).</summary>
-internal sealed class ShopifyStore : TenantRow
+internal sealed class ShopifyStore : ITenantOwned, IHasId
 {
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
     public required string ShopDomain { get; init; }
 
     /// <summary>The webhook signing secret, encrypted with Data Protection; never returned or logged.</summary>
@@ -28,8 +30,10 @@ internal enum ShopifyEventStatus
 /// One webhook Shopify sent, as received. Accepted events (<c>pending</c>) carry their body and are processed by
 /// <see cref="ShopifyEventWorker"/>; repeats (<c>duplicate</c>) and bad signatures (<c>rejected</c>) are recorded only.
 /// </summary>
-internal sealed class ShopifyWebhookEvent : TenantRow
+internal sealed class ShopifyWebhookEvent : ITenantOwned, IHasId
 {
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
     public required string StoreId { get; init; }
     public required string ShopDomain { get; init; }
     public string? WebhookId { get; init; }
@@ -67,8 +71,10 @@ internal sealed class ShopifyOrderLink : ITenantOwned
 }
 
 /// <summary>What processing one event did to one order (or why it could not).</summary>
-internal sealed class ShopifySyncLog : TenantRow
+internal sealed class ShopifySyncLog : ITenantOwned, IHasId
 {
+    public string TenantId { get; set; } = "";
+    public required string Id { get; init; }
     public required string EventId { get; init; }
     public required string ShopDomain { get; init; }
     public long? ShopifyOrderId { get; init; }
