@@ -46,7 +46,8 @@ need() {
   command -v "$1" >/dev/null 2>&1 && return 0
   log "installing $2"
   local sudo=""; [[ "$(id -u)" -ne 0 ]] && sudo=sudo
-  $sudo apt-get install -y "$2" >/dev/null
+  # A fresh machine's package lists may be empty or stale: refresh them once when the install fails.
+  $sudo apt-get install -y "$2" >/dev/null 2>&1 || { $sudo apt-get update >/dev/null && $sudo apt-get install -y "$2" >/dev/null; }
 }
 need wrk wrk
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need __none__ python3-matplotlib
