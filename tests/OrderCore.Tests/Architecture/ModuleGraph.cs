@@ -47,12 +47,29 @@ public sealed class ModuleGraph
                 continue;
             }
 
-            foreach (var used in Referenced(type).Select(r => r.Resolve()).OfType<TypeDefinition>())
+            var (typesUsed, membersUsed) = Referenced(type);
+            foreach (var used in typesUsed.Select(r => r.Resolve()).OfType<TypeDefinition>())
             {
                 var to = ModuleOf(used);
                 if (to is not null && to != from && to != "Platform")
                 {
                     uses.Add(new ModuleUse(from, to, Outermost(type).FullName, Outermost(used).FullName, IsVisibleSurface(used)));
+                }
+            }
+
+            // A public type of another module may still have internal members: those are that module's own too.
+            foreach (var member in membersUsed)
+            {
+                var (declaring, isPublic) = member switch
+                {
+                    MethodReference m when m.Resolve() is { } d => (d.DeclaringType, d.IsPublic),
+                    FieldReference f when f.Resolve() is { } d => (d.DeclaringType, d.IsPublic),
+                    _ => (null, true),
+                };
+                var to = declaring is null ? null : ModuleOf(declaring);
+                if (to is not null && to != from && to != "Platform" && !isPublic)
+                {
+                    uses.Add(new ModuleUse(from, to, Outermost(type).FullName, $"{Outermost(declaring!).FullName}::{member.Name}", UsedIsPublic: false));
                 }
             }
         }
@@ -162,9 +179,10 @@ public sealed class ModuleGraph
         return true;
     }
 
-    private static List<TypeReference> Referenced(TypeDefinition type)
+    private static (List<TypeReference> Types, List<MemberReference> Members) Referenced(TypeDefinition type)
     {
         var found = new List<TypeReference>();
+        var members = new List<MemberReference>();
         void Add(TypeReference? reference)
         {
             switch (reference)
@@ -267,15 +285,17 @@ public sealed class ModuleGraph
                         break;
                     case MethodReference called:
                         AddMethod(called);
+                        members.Add(called);
                         break;
                     case FieldReference field:
                         Add(field.DeclaringType);
                         Add(field.FieldType);
+                        members.Add(field);
                         break;
                 }
             }
         }
 
-        return found;
+        return (found, members);
     }
 }

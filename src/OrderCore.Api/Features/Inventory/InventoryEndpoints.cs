@@ -85,11 +85,9 @@ internal static class InventoryEndpoints
         }
 
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
-        var reservations = await StockReservations.ReserveAsync(db, locationId, [new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value)],
+        var reservation = await Stock.ReserveAsync(db, outbox, locationId, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value),
             new ReservationTerms(Reference: request.Reference, ExpiresAt: request.ExpiresAt), now, cancellationToken);
-        await InventoryEvents.PublishLevelAsync(db, outbox, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        var reservation = reservations.Single();
         return TypedResults.Created($"/v1/inventory/reservations/{reservation.Id}", ReservationResponse.From(reservation));
     }
 
@@ -116,24 +114,21 @@ internal static class InventoryEndpoints
                 return ReservationNotFound(reservationId);
             }
 
-            if (!await StockReservations.ReleaseAsync(db, reservation, note: null, now, cancellationToken))
+            if (await Stock.ReleaseAsync(db, outbox, reservation, note: null, now, cancellationToken) is not { } level)
             {
                 var status = await db.InventoryReservations.Where(r => r.Id == reservationId).Select(r => r.Status).SingleAsync(cancellationToken);
                 return ApiError.Conflict("reservation_not_active", $"Reservation {reservationId} is {EnumText.Name(status)}, not active")
                     .With("reservation_id", reservationId).With("reservation_status", EnumText.Name(status));
             }
 
-            var level = await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId,
-                cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             var released = await db.InventoryReservations.AsNoTracking().SingleAsync(r => r.Id == reservationId, cancellationToken);
             return TypedResults.Ok(new ReleaseResponse(reservation.Quantity, ReservationResponse.From(released), level));
         }
 
         var (sku, locationId) = await ResolveAsync(db, request.SkuId, request.SkuCode, request.LocationId, cancellationToken);
-        await StockReservations.ReleaseUnattachedAsync(db, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value), locationId,
+        var after = await Stock.ReleaseUnattachedAsync(db, outbox, new StockRequest(sku.Id, sku.SkuCode, request.Quantity!.Value), locationId,
             now, cancellationToken);
-        var after = await InventoryEvents.PublishLevelAsync(db, outbox, sku.Id, locationId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new ReleaseResponse(request.Quantity.Value, null, after));
     }

@@ -58,9 +58,8 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
                 // Levels are changed in key order, the order in which orders lock them, so neither can deadlock the other.
                 foreach (var reservation in tenant.OrderBy(r => r.LocationId, StringComparer.Ordinal).ThenBy(r => r.SkuId, StringComparer.Ordinal))
                 {
-                    if (await StockReservations.ReleaseAsync(db, reservation.ToReservation(), "expired", now, ct))
+                    if (await Stock.ReleaseAsync(db, outbox, reservation.ToReservation(), "expired", now, ct) is not null)
                     {
-                        await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId, ct);
                         releasedHere++;
                     }
                 }

@@ -88,4 +88,31 @@ public static class Stock
         await StockAdjustments.AdjustAsync(db, tenantId, adjustment, now, cancellationToken);
         return await InventoryEvents.PublishLevelAsync(db, outbox, adjustment.SkuId, adjustment.LocationId, cancellationToken);
     }
+
+    /// <summary>A reservation of the caller's own (not an order's): reserves and publishes <c>inventory.adjusted</c>.</summary>
+    internal static async Task<InventoryReservation> ReserveAsync(OrderCoreDbContext db, Outbox outbox, string locationId, StockRequest request,
+        ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reservations = await StockReservations.ReserveAsync(db, locationId, [request], terms, now, cancellationToken);
+        await InventoryEvents.PublishLevelAsync(db, outbox, request.SkuId, locationId, cancellationToken);
+        return reservations.Single();
+    }
+
+    /// <summary>
+    /// Releases a reservation of the caller's own (or an expired one) and publishes <c>inventory.adjusted</c>; null, and
+    /// nothing changed, when it was no longer active.
+    /// </summary>
+    internal static async Task<InventoryLevelResponse?> ReleaseAsync(OrderCoreDbContext db, Outbox outbox, InventoryReservation reservation,
+        string? note, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await StockReservations.ReleaseAsync(db, reservation, note, now, cancellationToken)
+            ? await InventoryEvents.PublishLevelAsync(db, outbox, reservation.SkuId, reservation.LocationId, cancellationToken)
+            : null;
+
+    /// <summary>Releases reserved stock that no reservation holds and publishes <c>inventory.adjusted</c>.</summary>
+    internal static async Task<InventoryLevelResponse> ReleaseUnattachedAsync(OrderCoreDbContext db, Outbox outbox, StockRequest request,
+        string locationId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await StockReservations.ReleaseUnattachedAsync(db, request, locationId, now, cancellationToken);
+        return await InventoryEvents.PublishLevelAsync(db, outbox, request.SkuId, locationId, cancellationToken);
+    }
 }
