@@ -56,16 +56,20 @@ public static class JsonShape
             case JsonValueKind.Object:
                 foreach (var member in element.EnumerateObject())
                 {
-                    if (TextProblemOf(() => member.Name) is { } nameProblem)
+                    var nameProblem = TextProblemOf(() => member.Name);
+                    if (nameProblem == TextProblem)
                     {
-                        Add(errors, nameProblem == TextProblem ? (path.Length == 0 ? "(member name)" : path) : Child(path, member.Name), nameProblem);
-                        if (nameProblem == TextProblem)
-                        {
-                            continue;
-                        }
+                        // A name that cannot be read cannot name its field: the problem is the object's.
+                        Add(errors, path.Length == 0 ? "(member name)" : path, TextProblem);
+                        continue;
                     }
 
-                    var childPath = Child(path, member.Name);
+                    var childPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
+                    if (nameProblem is not null)
+                    {
+                        Add(errors, childPath, nameProblem);
+                    }
+
                     FindBadText(member.Value, childPath, errors);
                 }
 
@@ -80,8 +84,6 @@ public static class JsonShape
                 break;
         }
     }
-
-    private static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static string? TextProblemOf(Func<string?> read)
     {
