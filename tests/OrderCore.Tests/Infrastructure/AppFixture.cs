@@ -34,6 +34,8 @@ public sealed class AppFixture : IAsyncLifetime
     {
         ["ORDERCORE_DB"] = Database.ConnectionString,
         ["ORDERCORE_ADMIN_TOKEN"] = AdminToken,
+        // Every test calls from 127.0.0.1, and many send wrong keys on purpose: FailedAuthenticationTests runs its own instance.
+        ["FailedAuthentication:AttemptsPerMinute"] = "1000000",
         // Webhook tests deliver to a receiver on 127.0.0.1, with a millisecond retry schedule (3 retries).
         ["Webhooks:AllowHttp"] = "true",
         ["Webhooks:AllowPrivateTargets"] = "true",

@@ -67,6 +67,27 @@ public sealed class TestDatabase : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Closes the database to new connections and ends every open one (as a restart would, for this database only), or
+    /// opens it again.
+    /// </summary>
+    public async Task SetConnectionsAllowedAsync(bool allowed)
+    {
+        await using var server = new NpgsqlConnection(_serverConnectionString);
+        await server.OpenAsync();
+        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{Name}\" WITH ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", server))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        if (!allowed)
+        {
+            await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", server);
+            terminate.Parameters.Add(new NpgsqlParameter { Value = Name });
+            await terminate.ExecuteScalarAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();

@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 using OrderCore.Tests.Features.Webhooks;
 using OrderCore.Tests.Infrastructure;
 
@@ -38,7 +37,7 @@ public sealed class HealthProbeTests(AppFixture app)
         using var client = app.Client(tenant.Body.GetProperty("api_key").GetProperty("key").GetString(), baseAddress);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetJsonAsync("/health/ready")).Status);
 
-        await SetConnectionsAllowedAsync(database.Name, false);
+        await database.SetConnectionsAllowedAsync(false);
         try
         {
             var ready = default(ApiResponse);
@@ -54,7 +53,7 @@ public sealed class HealthProbeTests(AppFixture app)
         }
         finally
         {
-            await SetConnectionsAllowedAsync(database.Name, true);
+            await database.SetConnectionsAllowedAsync(true);
         }
 
         await Eventually.WaitAsync(async () => (await anonymous.GetJsonAsync("/health/ready")).Status == HttpStatusCode.OK);
@@ -85,23 +84,5 @@ public sealed class HealthProbeTests(AppFixture app)
         Assert.Equal(0, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", ready]));
         Assert.Equal(1, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", new Uri(app.BaseAddress, "/no-such-probe").ToString()]));
         Assert.Equal(1, await OrderCore.Api.Platform.Health.ProbeCommand.RunAsync(["probe", "http://127.0.0.1:1/health/ready"]));
-    }
-
-    /// <summary>Stops (or lets again) every connection to one database, as if its server went away for this instance.</summary>
-    private static async Task SetConnectionsAllowedAsync(string database, bool allowed)
-    {
-        await using var server = new NpgsqlConnection(Environment.GetEnvironmentVariable("ORDERCORE_TEST_DB"));
-        await server.OpenAsync();
-        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", server))
-        {
-            await alter.ExecuteNonQueryAsync();
-        }
-
-        if (!allowed)
-        {
-            await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", server);
-            terminate.Parameters.Add(new NpgsqlParameter { Value = database });
-            await terminate.ExecuteScalarAsync();
-        }
     }
 }

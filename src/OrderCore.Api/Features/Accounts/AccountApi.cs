@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Accounts;
 
@@ -31,11 +32,11 @@ internal static class AccountApi
 
         account.MapGet("/api-keys", ApiKeyManagement.List).WithName("ListApiKeys").WithSummary("List the tenant's API keys, newest first")
             .ProducesErrors(401);
-        account.MapPost("/api-keys", ApiKeyManagement.Create).WithName("CreateApiKey")
+        account.MapPost("/api-keys", ApiKeyManagement.Create).WithName("CreateApiKey").WithSecretInAnswer()
             .WithSummary("Create an API key (shown once); it cannot have scopes this key lacks").ProducesErrors(400, 401, 409, 413, 422);
         account.MapDelete("/api-keys/{id}", ApiKeyManagement.Revoke).WithName("RevokeApiKey")
             .WithSummary("Revoke an API key; effective immediately").ProducesErrors(401, 404);
-        account.MapPost("/api-keys/{id}/roll", ApiKeyManagement.Roll).WithName("RollApiKey")
+        account.MapPost("/api-keys/{id}/roll", ApiKeyManagement.Roll).WithName("RollApiKey").WithSecretInAnswer()
             .WithSummary("Replace a key with a new one; the old one keeps working for grace_hours (default 24)")
             .ProducesErrors(400, 401, 404, 409, 413, 422);
     }

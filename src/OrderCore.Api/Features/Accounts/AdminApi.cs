@@ -1,4 +1,5 @@
 using OrderCore.Api.Platform;
+using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Accounts;
 
@@ -18,7 +19,7 @@ internal static class AdminApi
             .WithTags("Admin");
 
         admin.MapPost("/tenants", CreateTenant.Handle)
-            .WithName("AdminCreateTenant")
+            .WithName("AdminCreateTenant").WithSecretInAnswer()
             .WithSummary("Create a tenant and its first API key (operator only)")
             .ProducesErrors(400, 401, 413, 422);
         admin.MapGet("/tenants", AdminTenants.List)
@@ -27,7 +28,7 @@ internal static class AdminApi
             .WithName("AdminUpdateTenant").WithSummary("Change a tenant's name, plan, status, trial end or default rate limit (operator only)")
             .ProducesErrors(400, 401, 404);
         admin.MapPost("/tenants/{id}/api-keys", AdminTenants.CreateApiKey)
-            .WithName("AdminCreateApiKey").WithSummary("Issue an API key for a tenant, with any scopes (operator only)")
+            .WithName("AdminCreateApiKey").WithSecretInAnswer().WithSummary("Issue an API key for a tenant, with any scopes (operator only)")
             .ProducesErrors(400, 401, 404, 413, 422);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Platform;
+using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Checkout;
 
@@ -48,7 +49,7 @@ internal static class CheckoutApi
         v1.MapPost("/account/checkout-access-tokens", CheckoutAccessTokens.Create)
             .RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write)
             .WithTags("Checkout")
-            .WithName("CreateCheckoutAccessToken")
+            .WithName("CreateCheckoutAccessToken").WithSecretInAnswer()
             .WithSummary("Mint a short-lived, browser-safe checkout access token (cat_...)")
             .WithDescription("The token reaches only the public checkout routes and only the sessions it creates. It is bound to this tenant "
                 + "and this API key: revoking the key ends it. Only a hash is stored; the token is shown once.")

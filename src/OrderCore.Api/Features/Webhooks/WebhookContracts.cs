@@ -178,9 +178,11 @@ internal sealed record WebhookDeliveryDetailResponse : WebhookDeliveryResponse
 internal sealed record WebhookMetricsResponse(
     string? EventType,
     int WindowHours,
-    [property: Description("succeeded / (succeeded + failed + abandoned); null when none has finished.")] double? SuccessRate,
+    [property: Description("succeeded / (succeeded + failed + abandoned + retrying): every delivery whose last attempt failed counts; null when none was attempted.")]
+    double? SuccessRate,
     long Succeeded,
     long Failed,
-    long Pending,
+    [property: Description("Deliveries still to be sent, retrying ones included.")] long Pending,
+    [property: Description("Pending deliveries whose last attempt failed (they will be retried); part of pending.")] long Retrying,
     long Abandoned,
     [property: Description("95th percentile (nearest rank) of the latency of succeeded deliveries.")] int? P95LatencyMs);

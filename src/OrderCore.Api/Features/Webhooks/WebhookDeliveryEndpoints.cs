@@ -124,10 +124,12 @@ internal static class WebhookDeliveryEndpoints
         long Count(DeliveryStatus s) => counts.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
         var latencies = await deliveries.Where(d => d.Status == DeliveryStatus.Succeeded && d.LatencyMs != null)
             .Select(d => d.LatencyMs!.Value).OrderBy(l => l).ToListAsync(cancellationToken);
+        // Pending after a failed attempt: its last attempt failed, so it counts against the success rate until it succeeds.
+        var retrying = await deliveries.LongCountAsync(d => d.Status == DeliveryStatus.Pending && d.Attempt > 0, cancellationToken);
         var (succeeded, failed, abandoned) = (Count(DeliveryStatus.Succeeded), Count(DeliveryStatus.Failed), Count(DeliveryStatus.Abandoned));
-        var finished = succeeded + failed + abandoned;
-        return TypedResults.Ok(new WebhookMetricsResponse(type, hours, finished == 0 ? null : Math.Round((double)succeeded / finished, 4),
-            succeeded, failed, Count(DeliveryStatus.Pending), abandoned, P95(latencies)));
+        var attempted = succeeded + failed + abandoned + retrying;
+        return TypedResults.Ok(new WebhookMetricsResponse(type, hours, attempted == 0 ? null : Math.Round((double)succeeded / attempted, 4),
+            succeeded, failed, Count(DeliveryStatus.Pending), retrying, abandoned, P95(latencies)));
     }
 
     /// <summary>The 95th percentile by nearest rank: the smallest value with at least 95 % of the values at or below it.</summary>

@@ -138,12 +138,14 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             RETURNING d.tenant_id, d.id, d.endpoint_id, d.event_id, d.attempt, d.last_status_code
             """).ToListAsync(ct), cancellationToken);
 
-        await Task.WhenAll(claimed.Select(delivery => AttemptAsync(delivery, token, cancellationToken)));
+        var claimedAt = TimeProvider.System.GetTimestamp();
+        await Task.WhenAll(claimed.Select(delivery => AttemptAsync(delivery, new Lease(token, claimedAt, settings.Lease), cancellationToken)));
         return claimed.Count;
     }
 
-    private async Task AttemptAsync(ClaimedDelivery delivery, Guid token, CancellationToken cancellationToken)
+    private async Task AttemptAsync(ClaimedDelivery delivery, Lease lease, CancellationToken cancellationToken)
     {
+        var token = lease.Token;
         try
         {
             var (endpoint, @event) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) => (
@@ -152,7 +154,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             using var attempt = OrderCoreTelemetry.StartDelivery(delivery.Id, @event);
             if (!endpoint.Active || @event is null)
             {
-                await RecordAsync(delivery, token, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
+                await RecordAsync(delivery, lease, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
                     endpoint.Active ? "the event no longer exists" : "not sent: the endpoint is deactivated", cancellationToken);
                 return;
             }
@@ -168,7 +170,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             var result = await sender.SendAsync(message, cancellationToken);
             var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
             OrderCoreTelemetry.WebhookAttempted(outcome.Status, @event.CreatedAt, clock.GetUtcNow());
-            await RecordAsync(delivery, token, result, outcome, result.Error, cancellationToken);
+            await RecordAsync(delivery, lease, result, outcome, result.Error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -186,9 +188,40 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
 
     /// <summary>
     /// Records an attempt and its outcome, only if this worker still holds the lease and nobody recorded
-    /// this attempt meanwhile (the conditional UPDATE); otherwise nothing is written.
+    /// this attempt meanwhile (the conditional UPDATE); otherwise nothing is written. A transient database
+    /// failure (a restart, a lost connection) is retried with backoff for as long as the lease would still be
+    /// this worker's: a blip shorter than the lease never makes a receiver get the same attempt twice. A retry
+    /// after a commit whose answer was lost finds the attempt recorded and writes nothing.
     /// </summary>
-    private async Task RecordAsync(ClaimedDelivery delivery, Guid token, SendResult? result, DeliveryOutcome outcome, string? error,
+    private async Task RecordAsync(ClaimedDelivery delivery, Lease lease, SendResult? result, DeliveryOutcome outcome, string? error,
+        CancellationToken cancellationToken)
+    {
+        for (var backoff = RecordRetryFirst; ; backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, RecordRetryMax.Ticks)))
+        {
+            try
+            {
+                await TryRecordAsync(delivery, lease.Token, result, outcome, error, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex.IsTransient() && !cancellationToken.IsCancellationRequested && lease.Remaining() > backoff)
+            {
+                logger.LogWarning(ex, "Delivery {DeliveryId}: recording the outcome failed; retrying in {Backoff} ms, within its lease",
+                    delivery.Id, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, cancellationToken);
+            }
+        }
+    }
+
+    private static readonly TimeSpan RecordRetryFirst = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RecordRetryMax = TimeSpan.FromSeconds(2);
+
+    /// <summary>A claim of this worker: its token, and when it was made on the monotonic clock (the lease runs from there).</summary>
+    private sealed record Lease(Guid Token, long ClaimedAt, TimeSpan Duration)
+    {
+        public TimeSpan Remaining() => Duration - TimeProvider.System.GetElapsedTime(ClaimedAt);
+    }
+
+    private async Task TryRecordAsync(ClaimedDelivery delivery, Guid token, SendResult? result, DeliveryOutcome outcome, string? error,
         CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();

@@ -1,5 +1,6 @@
 using OrderCore.Api.Features.Accounts;
 using Polly;
+using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Webhooks;
 
@@ -41,14 +42,14 @@ internal static class WebhooksApi
     {
         var endpoints = v1.MapGroup("/webhooks/endpoints").WithTags("Webhooks").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         endpoints.MapGet("/", WebhookEndpointEndpoints.List).WithName("ListWebhookEndpoints").WithSummary("List webhook endpoints").ProducesErrors(400, 401);
-        endpoints.MapPost("/", WebhookEndpointEndpoints.Create).WithName("CreateWebhookEndpoint")
+        endpoints.MapPost("/", WebhookEndpointEndpoints.Create).WithName("CreateWebhookEndpoint").WithSecretInAnswer()
             .WithSummary("Create a webhook endpoint; the answer holds its secret, shown only once").ProducesErrors(400, 401, 409, 413, 422);
         endpoints.MapGet("/{id}", WebhookEndpointEndpoints.Get).WithName("GetWebhookEndpoint").WithSummary("Retrieve a webhook endpoint").ProducesErrors(401, 404);
         endpoints.MapPatch("/{id}", WebhookEndpointEndpoints.Update).WithName("UpdateWebhookEndpoint")
             .WithSummary("Change the fields sent; active: true reactivates").ProducesErrors(400, 401, 404);
         endpoints.MapDelete("/{id}", WebhookEndpointEndpoints.Delete).WithName("DeleteWebhookEndpoint")
             .WithSummary("Deactivate a webhook endpoint; its deliveries and metrics stay queryable").ProducesErrors(401, 404);
-        endpoints.MapPost("/{id}/rotate-secret", WebhookEndpointEndpoints.RotateSecret).WithName("RotateWebhookSecret")
+        endpoints.MapPost("/{id}/rotate-secret", WebhookEndpointEndpoints.RotateSecret).WithName("RotateWebhookSecret").WithSecretInAnswer()
             .WithSummary("New secret, shown once; the previous one keeps signing alongside for 24 h").ProducesErrors(401, 404, 409, 422);
         endpoints.MapPost("/{id}/recover", WebhookEndpointEndpoints.Recover).WithName("RecoverWebhookDeliveries")
             .WithSummary("Re-queue every failed or abandoned delivery of the endpoint since a time").ProducesErrors(400, 401, 404, 409, 422);

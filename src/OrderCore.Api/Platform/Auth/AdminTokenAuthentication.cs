@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using OrderCore.Api.Platform.RateLimiting;
 
 namespace OrderCore.Api.Platform.Auth;
 
@@ -15,7 +16,8 @@ public sealed class AdminTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IOptions<AdminOptions> admin,
+    FailedAuthenticationLimiter failedAttempts) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AdminToken";
     public const string PolicyName = "Admin";
@@ -44,5 +46,7 @@ public sealed class AdminTokenAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ProblemWriter.WriteAsync(Context, ApiError.Unauthorized(_presented ? "Invalid admin token" : "Missing admin token"));
+        ProblemWriter.WriteAsync(Context, _presented
+            ? failedAttempts.Refuse(Context, ApiError.Unauthorized("Invalid admin token"))
+            : ApiError.Unauthorized("Missing admin token"));
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using OrderCore.Api.Platform.RateLimiting;
 
 namespace OrderCore.Api.Platform.Auth;
 
@@ -17,6 +18,7 @@ public sealed class ApiKeyAuthenticationHandler(
     OrderCoreDbContext db,
     CurrentTenant currentTenant,
     ApiKeyCache cache,
+    FailedAuthenticationLimiter failedAttempts,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -66,8 +68,9 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
+    /// <summary>401; a refused key also counts against the client address, whose limit answers 429 (<see cref="FailedAuthenticationLimiter"/>).</summary>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ProblemWriter.WriteAsync(Context, _failure ?? ApiError.Unauthorized("Missing API key"));
+        ProblemWriter.WriteAsync(Context, _failure is null ? ApiError.Unauthorized("Missing API key") : failedAttempts.Refuse(Context, _failure));
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ProblemWriter.WriteAsync(Context, ApiError.ForStatus(StatusCodes.Status403Forbidden));

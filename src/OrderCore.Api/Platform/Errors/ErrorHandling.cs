@@ -50,23 +50,10 @@ public static class ErrorHandling
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiError.ForStatus(413),
         BadHttpRequestException { InnerException: JsonException } => ApiError.InvalidJson("The request body is not valid JSON"),
         BadHttpRequestException bad => ApiError.ForStatus(bad.StatusCode),
-        _ when IsDatabaseUnreachable(exception) => ApiError.ForStatus(StatusCodes.Status503ServiceUnavailable).With("retry_after", UnavailableRetryAfterSeconds),
+        _ when exception.IsTransient() => ApiError.ForStatus(StatusCodes.Status503ServiceUnavailable).With("retry_after", UnavailableRetryAfterSeconds),
         _ => ApiError.Internal(),
     };
 
     private const int UnavailableRetryAfterSeconds = 5;
 
-    /// <summary>PostgreSQL cannot be reached (refused, reset, timed out): the client may retry, so 503, not a defect's 500.</summary>
-    private static bool IsDatabaseUnreachable(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection;
+
 namespace OrderCore.Api.Platform.Idempotency;
 
 /// <summary>
@@ -10,17 +12,25 @@ namespace OrderCore.Api.Platform.Idempotency;
 /// for the duration with a transaction-scoped advisory lock (a second request meanwhile gets 409
 /// <c>idempotency_key_in_use</c>), a stored answer is replayed, and otherwise the answer (status &lt; 500)
 /// is stored in the same transaction as the rows it describes: no crash can separate the two.</item>
+/// <item>On a route marked <see cref="IdempotencyRouting.WithSecretInAnswer{TBuilder}"/> the stored answer is encrypted with
+/// Data Protection, kept at most <see cref="IdempotencyOptions.SecretRetention"/>, and replayed only to the caller (API key)
+/// that made the first request; another key of the tenant gets 409 <c>idempotency_key_other_caller</c>.</item>
 /// </list>
 /// The handler's result is executed here, into a buffer, so that the answer is stored and committed
 /// before any of it goes out.
 /// </summary>
-public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, TimeProvider clock, ILogger<IdempotencyFilter> logger)
-    : IEndpointFilter
+public sealed class IdempotencyFilter(
+    IOptions<IdempotencyOptions> options,
+    TimeProvider clock,
+    IDataProtectionProvider dataProtection,
+    ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const string AdminScope = "admin";
     private const string HandlerSavepoint = "request_handler";
+
+    private readonly IDataProtector _sealer = dataProtection.CreateProtector("OrderCore.Idempotency.SecretAnswer.v1");
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -40,12 +50,15 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
         var cancellationToken = http.RequestAborted;
         var services = http.RequestServices;
         var work = services.GetRequiredService<UnitOfWork>();
-        var scope = services.GetRequiredService<CurrentTenant>().IdempotencyScope ?? AdminScope;
+        var tenant = services.GetRequiredService<CurrentTenant>();
+        var scope = tenant.IdempotencyScope ?? AdminScope;
         var requestHash = key is null ? null : HashRequest(http);
+        // Who may have this answer replayed: on a route whose answer holds a secret, only the caller that made it.
+        var sealFor = http.GetEndpoint()?.Metadata.GetMetadata<SecretInAnswer>() is null ? null : tenant.ApiKeyId ?? AdminScope;
 
         // A key that already has its answer is replayed without a transaction or a lock, so that any
         // number of retries of a finished request can run at once.
-        if (key?.Value is { } finishedKey && await FindAnswerAsync(work.Db, scope, finishedKey, requestHash!, cancellationToken) is { } finished)
+        if (key?.Value is { } finishedKey && await FindAnswerAsync(work.Db, scope, finishedKey, requestHash!, sealFor, cancellationToken) is { } finished)
         {
             return finished;
         }
@@ -63,7 +76,7 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
                 }
 
                 // The first request may have committed between the check above and taking the lock.
-                if (await FindAnswerAsync(work.Db, scope, idempotencyKey, requestHash!, cancellationToken) is { } answer)
+                if (await FindAnswerAsync(work.Db, scope, idempotencyKey, requestHash!, sealFor, cancellationToken) is { } answer)
                 {
                     return answer;
                 }
@@ -98,7 +111,7 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
 
                 if (key?.Value is { } keyToStore)
                 {
-                    await StoreAsync(work.Db, scope, keyToStore, requestHash!, response, buffer.ToArray(), cancellationToken);
+                    await StoreAsync(work.Db, scope, keyToStore, requestHash!, response, buffer.ToArray(), sealFor, cancellationToken);
                 }
 
                 await work.CommitAsync(cancellationToken);
@@ -149,7 +162,7 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
     }
 
     /// <summary>The stored answer for this key (replayed), or 422 for a different request; null when there is none.</summary>
-    private async Task<IResult?> FindAnswerAsync(OrderCoreDbContext db, string scope, string key, byte[] requestHash,
+    private async Task<IResult?> FindAnswerAsync(OrderCoreDbContext db, string scope, string key, byte[] requestHash, string? caller,
         CancellationToken cancellationToken)
     {
         var stored = await db.Set<IdempotencyRecord>().AsNoTracking()
@@ -159,10 +172,25 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
             return null;
         }
 
-        return CryptographicOperations.FixedTimeEquals(stored.RequestHash, requestHash)
-            ? new StoredAnswer(stored)
-            : new ApiError(StatusCodes.Status422UnprocessableEntity, "idempotency_key_mismatch",
+        if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, requestHash))
+        {
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, "idempotency_key_mismatch",
                 "This Idempotency-Key was used with a different request (method, path or body)");
+        }
+
+        if (stored.SealedFor is null)
+        {
+            return new StoredAnswer(stored, stored.Body);
+        }
+
+        // The answer holds a secret: only the caller that made the first request may see it again.
+        if (!string.Equals(stored.SealedFor, caller, StringComparison.Ordinal))
+        {
+            return ApiError.Conflict("idempotency_key_other_caller",
+                "This Idempotency-Key's answer holds a secret and is replayed only to the API key that made the first request");
+        }
+
+        return new StoredAnswer(stored, _sealer.Unprotect(stored.Body));
     }
 
     private static byte[] HashRequest(HttpContext context)
@@ -175,25 +203,32 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
     }
 
     private async Task StoreAsync(OrderCoreDbContext db, string scope, string key, byte[] requestHash, HttpResponse response,
-        byte[] body, CancellationToken cancellationToken)
+        byte[] body, string? sealFor, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var expiresAt = now + options.Value.Retention;
+        var retention = options.Value.Retention;
+        if (sealFor is not null)
+        {
+            body = _sealer.Protect(body);
+            retention = TimeSpan.FromTicks(Math.Min(retention.Ticks, options.Value.SecretRetention.Ticks));
+        }
+
+        var expiresAt = now + retention;
         var location = response.Headers.Location.ToString();
         // An expired record for the same key is replaced; a live one cannot exist here (we hold the lock
         // and found none).
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO idempotency_records (scope, key, request_hash, status_code, content_type, location, body, created_at, expires_at)
-            VALUES ({scope}, {key}, {requestHash}, {response.StatusCode}, {response.ContentType}, {(location.Length > 0 ? location : null)}, {body}, {now}, {expiresAt})
+            INSERT INTO idempotency_records (scope, key, request_hash, status_code, content_type, location, body, sealed_for, created_at, expires_at)
+            VALUES ({scope}, {key}, {requestHash}, {response.StatusCode}, {response.ContentType}, {(location.Length > 0 ? location : null)}, {body}, {sealFor}, {now}, {expiresAt})
             ON CONFLICT (scope, key) DO UPDATE SET
                 request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type,
-                location = EXCLUDED.location, body = EXCLUDED.body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+                location = EXCLUDED.location, body = EXCLUDED.body, sealed_for = EXCLUDED.sealed_for, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
             """, cancellationToken);
         logger.LogDebug("Stored idempotent answer {StatusCode} for key in scope {Scope}", response.StatusCode, scope);
     }
 
     /// <summary>A stored answer, replayed with <c>Idempotent-Replayed: true</c>.</summary>
-    private sealed class StoredAnswer(IdempotencyRecord stored) : IResult
+    private sealed class StoredAnswer(IdempotencyRecord stored, byte[] body) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -206,7 +241,7 @@ public sealed class IdempotencyFilter(IOptions<IdempotencyOptions> options, Time
             }
 
             response.Headers[ReplayedHeader] = "true";
-            await response.Body.WriteAsync(stored.Body, httpContext.RequestAborted);
+            await response.Body.WriteAsync(body, httpContext.RequestAborted);
         }
     }
 }
@@ -220,6 +255,24 @@ public static class IdempotencyRouting
     /// </summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(TransactionalWrites.Instance);
+
+    /// <summary>The route's answer holds a secret: replays of it are encrypted, short-lived and only for the same caller.</summary>
+    public static TBuilder WithSecretInAnswer<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(SecretInAnswer.Instance);
+}
+
+/// <summary>
+/// Endpoint metadata for a route whose answer holds a secret (an API key, a webhook secret, a token) shown once: an
+/// idempotent replay of it is stored encrypted, kept at most an hour and replayed only to the same caller
+/// (<see cref="IdempotencyFilter"/>). Named on the route with <see cref="IdempotencyRouting.WithSecretInAnswer{TBuilder}"/>.
+/// </summary>
+public sealed class SecretInAnswer
+{
+    public static readonly SecretInAnswer Instance = new();
+
+    private SecretInAnswer()
+    {
+    }
 }
 
 /// <summary>

@@ -10,7 +10,14 @@ public sealed class IdempotencyRecord
     public required int StatusCode { get; set; }
     public string? ContentType { get; set; }
     public string? Location { get; set; }
+    /// <summary>The answer; encrypted when <see cref="SealedFor"/> is set.</summary>
     public required byte[] Body { get; set; }
+
+    /// <summary>
+    /// For a route whose answer holds a secret (<see cref="SecretInAnswer"/>): the caller (API key id, or <c>admin</c>)
+    /// the encrypted <see cref="Body"/> may be replayed to. Null for an answer stored in plaintext.
+    /// </summary>
+    public string? SealedFor { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
@@ -32,4 +39,7 @@ public sealed class IdempotencyOptions
     public const int MaxKeyLength = 255;
 
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long an answer that holds a secret is kept (at most; never longer than <see cref="Retention"/>).</summary>
+    public TimeSpan SecretRetention { get; set; } = TimeSpan.FromHours(1);
 }

@@ -14,9 +14,18 @@ public static class JsonShape
 
     public const string NulProblem = "must not contain the NUL character (U+0000)";
 
+    public const string TextProblem = "must be valid Unicode text (no unpaired surrogate such as \\ud800, no invalid UTF-8)";
+
     public static Dictionary<string, string[]> Check(JsonElement root, Type? targetType, JsonSerializerOptions options)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        // Text that is not valid Unicode cannot be read as a string at all: answered on its own, before any other check reads it.
+        FindBadText(root, "", errors);
+        if (errors.Values.Any(problems => problems.Contains(TextProblem)))
+        {
+            return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+        }
+
         if (targetType is null)
         {
             CheckEmptyObject(root, errors);
@@ -26,28 +35,42 @@ public static class JsonShape
             Check(root, options.GetTypeInfo(targetType), path: "", isRoot: true, options, errors);
         }
 
-        FindNul(root, "", errors);
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
 
-    /// <summary>Strings and member names anywhere in the body may not hold U+0000, which PostgreSQL text refuses.</summary>
-    private static void FindNul(JsonElement element, string path, Dictionary<string, List<string>> errors)
+    /// <summary>
+    /// Strings and member names anywhere in the body must be valid Unicode (an unpaired surrogate escape cannot be read)
+    /// and may not hold U+0000, which PostgreSQL text refuses.
+    /// </summary>
+    private static void FindBadText(JsonElement element, string path, Dictionary<string, List<string>> errors)
     {
         switch (element.ValueKind)
         {
-            case JsonValueKind.String when element.GetString()!.Contains('\0', StringComparison.Ordinal):
-                Add(errors, path, NulProblem);
+            case JsonValueKind.String:
+                if (TextProblemOf(element.GetString) is { } problem)
+                {
+                    Add(errors, path, problem);
+                }
+
                 break;
             case JsonValueKind.Object:
                 foreach (var member in element.EnumerateObject())
                 {
-                    var childPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
-                    if (member.Name.Contains('\0', StringComparison.Ordinal))
+                    var nameProblem = TextProblemOf(() => member.Name);
+                    if (nameProblem == TextProblem)
                     {
-                        Add(errors, childPath, NulProblem);
+                        // A name that cannot be read cannot name its field: the problem is the object's.
+                        Add(errors, path.Length == 0 ? "(member name)" : path, TextProblem);
+                        continue;
                     }
 
-                    FindNul(member.Value, childPath, errors);
+                    var childPath = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
+                    if (nameProblem is not null)
+                    {
+                        Add(errors, childPath, nameProblem);
+                    }
+
+                    FindBadText(member.Value, childPath, errors);
                 }
 
                 break;
@@ -55,10 +78,22 @@ public static class JsonShape
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    FindNul(item, $"{path}[{index++}]", errors);
+                    FindBadText(item, $"{path}[{index++}]", errors);
                 }
 
                 break;
+        }
+    }
+
+    private static string? TextProblemOf(Func<string?> read)
+    {
+        try
+        {
+            return read()?.Contains('\0', StringComparison.Ordinal) == true ? NulProblem : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return TextProblem;
         }
     }
 

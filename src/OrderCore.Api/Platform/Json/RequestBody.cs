@@ -96,6 +96,12 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         JsonElement? root = null;
         if (raw.Length > 0 && isJsonEndpoint)
         {
+            if (!System.Text.Unicode.Utf8.IsValid(raw))
+            {
+                await ProblemWriter.WriteAsync(context, ApiError.InvalidJson("The request body is not valid UTF-8"));
+                return;
+            }
+
             try
             {
                 using var document = JsonDocument.Parse(raw);
@@ -105,6 +111,12 @@ public sealed class RequestBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             {
                 var where = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : "";
                 await ProblemWriter.WriteAsync(context, ApiError.InvalidJson($"The request body is not valid JSON{where}"));
+                return;
+            }
+
+            if (root.Value.ValueKind == JsonValueKind.Null && bodyType is not null && accepts?.IsOptional != true)
+            {
+                await ProblemWriter.WriteAsync(context, ApiError.InvalidJson("A JSON request body is required; null is not one"));
                 return;
             }
 

@@ -104,7 +104,13 @@ internal static class OperationConventions
         AddError(operation, document, StatusCodes.Status400BadRequest, "validation_failed: an unknown query parameter, or an invalid request.");
         if (caller == Caller.ApiKey)
         {
-            AddError(operation, document, StatusCodes.Status429TooManyRequests, "rate_limited: the calling key used up its window; see Retry-After.");
+            AddError(operation, document, StatusCodes.Status429TooManyRequests,
+                "rate_limited: the calling key used up its window, or this address made too many failed authentication attempts; see Retry-After.");
+        }
+        else if (caller == Caller.Operator)
+        {
+            AddError(operation, document, StatusCodes.Status429TooManyRequests,
+                "rate_limited: this address made too many failed authentication attempts; see Retry-After.");
         }
 
         if (caller != Caller.Anyone)

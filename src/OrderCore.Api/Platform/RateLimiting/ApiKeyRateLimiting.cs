@@ -21,6 +21,8 @@ public static class ApiKeyRateLimiting
     public static void AddApiKeyRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RateLimitOptions>(configuration.GetSection("RateLimiting"));
+        services.Configure<FailedAuthenticationOptions>(configuration.GetSection("FailedAuthentication"));
+        services.AddSingleton<FailedAuthenticationLimiter>();
         services.AddSingleton<KeyWindows>();
         services.AddRateLimiter(options =>
         {

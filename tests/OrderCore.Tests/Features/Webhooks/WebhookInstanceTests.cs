@@ -79,6 +79,43 @@ public sealed class WebhookInstanceTests
     }
 
     [Fact]
+    public async Task A_database_blip_while_recording_an_outcome_sends_nothing_twice()
+    {
+        await using var app = await IsolatedApp.CreateAsync(Settings(("Webhooks:Lease", "00:00:06")));
+        var address = app.StartInstance();
+        var (_, key) = await app.CreateTenantAsync(address);
+        using var client = IsolatedApp.Client(address, key);
+        var reopened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The receiver takes the delivery, then the database goes away for 2 s before the worker can record it.
+        await using var receiver = await WebhookReceiver.StartAsync(hit =>
+        {
+            if (hit == 1)
+            {
+                app.Database.SetConnectionsAllowedAsync(false).GetAwaiter().GetResult();
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    await app.Database.SetConnectionsAllowedAsync(true);
+                    reopened.SetResult();
+                });
+            }
+
+            return new ReceiverAnswer(200);
+        });
+        await client.CreateEndpointAsync(receiver.Url.ToString());
+
+        var deliveryId = (await client.SmokeAsync()).DeliveryIds.Single();
+
+        await reopened.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var delivery = await client.WaitForStatusAsync(deliveryId, "succeeded");
+        // Past the lease: a delivery whose outcome had been lost would have been claimed and sent again by now.
+        await Task.Delay(TimeSpan.FromSeconds(7));
+        Assert.Equal(1, delivery.Attempt());
+        Assert.Equal(1, receiver.Hits(deliveryId));
+        Assert.Equal(1, (await client.DeliveryAsync(deliveryId)).Attempt());
+    }
+
+    [Fact]
     public async Task Two_instances_on_one_database_make_each_attempt_exactly_once()
     {
         await using var app = await IsolatedApp.CreateAsync(Settings());

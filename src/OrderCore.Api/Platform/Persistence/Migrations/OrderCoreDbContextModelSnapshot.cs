@@ -1716,6 +1716,10 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("location");
 
+                    b.Property<string>("SealedFor")
+                        .HasColumnType("text")
+                        .HasColumnName("sealed_for");
+
                     b.Property<byte[]>("RequestHash")
                         .IsRequired()
                         .HasColumnType("bytea")
