@@ -21,6 +21,8 @@ internal static class CheckoutApi
         services.Configure<StripeOptions>(builder.Configuration.GetSection("Stripe"));
         services.AddSingleton<StripePayments>();
         services.AddScoped<CheckoutSessions>();
+        services.AddScoped<BuyerLinks>();
+        services.AddScoped<BuyerLinkAccess>();
         services.AddScoped<CompleteCheckout>();
         services.AddScoped<ICheckoutSessionLookup, CheckoutSessionLookup>();
         services.AddHostedService<CheckoutSessionExpirySweeper>();
@@ -53,6 +55,17 @@ internal static class CheckoutApi
             .WithDescription("The token reaches only the public checkout routes and only the sessions it creates. It is bound to this tenant "
                 + "and this API key: revoking the key ends it. Only a hash is stored; the token is shown once.")
             .ProducesErrors(400, 401, 409, 413, 422);
+
+        var links = v1.MapGroup("/account/buyer-checkout-links").WithTags("Checkout").RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write);
+        links.MapPost("/", BuyerLinkEndpoints.Create).WithName("CreateBuyerCheckoutLink")
+            .WithSummary("Create a buyer checkout link for one SKU and quantity (signed; one session per link)")
+            .WithDescription("Answers buyer_checkout_url (the buyer page) and its token. The token is signed: it names the tenant, SKU, quantity, "
+                + "currency, email and merchant_reference_id and works only for them. The link's first session is resumed on every later use; "
+                + "after completion the link answers 410 buyer_link_consumed.")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+        links.MapPost("/regenerate", BuyerLinkEndpoints.Regenerate).WithName("RegenerateBuyerCheckoutLink")
+            .WithSummary("A fresh buyer link (new token and expiry) with the same scope, also from an expired link")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
 
         var merchant = v1.MapGroup("/checkout/sessions").WithTags("Checkout").RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write);
         merchant.MapGet("/", CheckoutSessionEndpoints.List).WithName("ListCheckoutSessions")
