@@ -114,6 +114,8 @@ internal static class CheckoutApi
                 + "Repeated and parallel calls answer the completed session.")
             .ProducesErrors(400, 401, 402, 404, 409, 503);
 
+        BuyerPage.Map(app);
+
         app.MapGet("/ucp/.well-known/ucp", Discovery.UcpProfile).AllowAnonymous().WithTags("Discovery").WithName("UcpProfile")
             .WithSummary("UCP business profile: version, the checkout capability, REST endpoint, payment handlers");
         app.MapGet("/direct-ai/manifest", Discovery.Manifest).AllowAnonymous().WithTags("Discovery").WithName("DirectAiManifest")

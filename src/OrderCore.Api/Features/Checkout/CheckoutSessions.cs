@@ -63,11 +63,14 @@ internal sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTen
     {
         await db.Database.ExecuteSqlAsync(
             $"SELECT 1 FROM checkout_access_tokens WHERE tenant_id = {tenant.RequiredId} AND id = {linkId} FOR UPDATE", cancellationToken);
-        var now = clock.GetUtcNow();
-        return await db.CheckoutSessions.AsNoTracking()
+        return await OpenOfLinkAsync(db, linkId, clock.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>The link's newest session that is neither closed nor expired, without tracking.</summary>
+    public static Task<CheckoutSession?> OpenOfLinkAsync(OrderCoreDbContext db, string linkId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.CheckoutSessions.AsNoTracking()
             .Where(s => s.AccessTokenId == linkId && (s.Status == CheckoutStatus.Incomplete || s.Status == CheckoutStatus.ReadyForComplete) && s.ExpiresAt > now)
             .OrderByDescending(s => s.Id).FirstOrDefaultAsync(cancellationToken);
-    }
 
     /// <summary>Replaces the lines, currency, buyer and merchant reference; the stock held is released and reserved again.</summary>
     public async Task<CheckoutSession> UpdateAsync(string id, CheckoutSessionRequest request, string? tokenId, CancellationToken cancellationToken)
