@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Orders;
 using Money = OrderCore.Api.Platform.Money.Currency;
 
@@ -78,7 +79,8 @@ internal static class BuyerPage
         return Results.Text(text, contentType, Encoding.UTF8);
     }
 
-    private static async Task<IResult> Render(HttpContext http, BuyerLinkAccess access, OrderCoreDbContext db, StripePayments stripe,
+    /// <summary><paramref name="token"/> is declared for the query check; the token handler reads it (as on the API, it decides).</summary>
+    private static async Task<IResult> Render([FromQuery(Name = "token")] string? token, HttpContext http, BuyerLinkAccess access, OrderCoreDbContext db, StripePayments stripe,
         IOptions<CheckoutOptions> options, TimeProvider clock)
     {
         var authenticated = await http.AuthenticateAsync(CheckoutTokenAuthenticationHandler.SchemeName);
