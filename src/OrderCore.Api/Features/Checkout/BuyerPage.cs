@@ -72,7 +72,7 @@ internal static class BuyerPage
 
     public static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
 
-    private static IResult Asset(HttpResponse response, string text, string contentType)
+    public static IResult Asset(HttpResponse response, string text, string contentType)
     {
         SecurityHeaders(response);
         response.Headers.CacheControl = "public, max-age=300";

@@ -115,6 +115,7 @@ internal static class CheckoutApi
             .ProducesErrors(400, 401, 402, 404, 409, 503);
 
         BuyerPage.Map(app);
+        ReferenceClientPage.Map(app);
 
         app.MapGet("/ucp/.well-known/ucp", Discovery.UcpProfile).AllowAnonymous().WithTags("Discovery").WithName("UcpProfile")
             .WithSummary("UCP business profile: version, the checkout capability, REST endpoint, payment handlers");

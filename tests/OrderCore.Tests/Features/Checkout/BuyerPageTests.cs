@@ -64,6 +64,20 @@ public sealed class BuyerPageTests(AppFixture app, BuyerLinkHost host) : IClassF
     }
 
     [Fact]
+    public async Task The_reference_client_is_a_page_with_the_same_headers_that_keeps_the_key_in_memory()
+    {
+        using var browser = host.Client();
+        var (status, html, response) = await GetPageAsync(browser, "/direct-ai-reference-client");
+        Assert.Equal(HttpStatusCode.OK, status);
+        AssertSecurityHeaders(response);
+        Assert.Contains("<input id=\"rc-key\" name=\"key\" type=\"password\" required>", html);
+        var script = await (await browser.GetAsync("/direct-ai-reference-client/app.js")).Content.ReadAsStringAsync();
+        Assert.Contains("/v1/account/buyer-checkout-links", script);
+        Assert.DoesNotContain("localStorage", script);
+        Assert.DoesNotContain("sessionStorage", script);
+    }
+
+    [Fact]
     public async Task A_buyer_pays_in_headless_chromium_at_phone_width_and_the_order_and_checkout_completed_follow()
     {
         var tenant = await app.CreateTenantAsync();
