@@ -30,8 +30,10 @@ public sealed class BuyerLinkTests(AppFixture app, BuyerLinkHost host) : IClassF
         Assert.Equal("lead-123", link.GetProperty("merchant_reference_id").GetString());
         Assert.Equal("USD", link.GetProperty("currency").GetString());
         Assert.Equal(sku.SkuCode, link.GetProperty("sku_code").GetString());
-        Assert.Equal(0L, await app.Database.ScalarAsync<long>(
-            "SELECT count(*) FROM checkout_access_tokens WHERE tenant_id = $1 AND token_hash = convert_to($2, 'UTF8')", tenant.Id, link.Token()));
+        // only the token's SHA-256 is stored, on the link's row
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM checkout_access_tokens WHERE tenant_id = $1 AND id = $2 AND token_hash = sha256(convert_to($3, 'UTF8'))",
+            tenant.Id, link.Id(), link.Token()));
 
         using var buyer = Buyer(link.Token());
         var created = await buyer.CreateSessionAsync(CheckoutKit.Session(sku.SkuId, 2, email: null));
