@@ -98,21 +98,21 @@ internal static class CheckoutApi
         var buyer = app.MapGroup("/ucp/public/checkout/sessions").WithTags(PublicTag)
             .RequireAuthorization(CheckoutTokenAuthenticationHandler.PolicyName).RequireCors(PublicCorsPolicy).WithApiConventions();
         buyer.MapPost("/", CheckoutSessionEndpoints.CreatePublic).WithName("PublicCreateCheckoutSession")
-            .WithSummary("Create a checkout session (checkout access token)").ProducesErrors(400, 401, 403, 404, 409, 422);
+            .WithSummary("Create a checkout session (checkout access token); a buyer link's token answers its open session (200)").ProducesErrors(400, 401, 403, 404, 409, 422, 410);
         buyer.MapGet("/{id}", CheckoutSessionEndpoints.GetPublic).WithName("PublicGetCheckoutSession")
-            .WithSummary("Read a session this token created").ProducesErrors(401, 404);
+            .WithSummary("Read a session this token created").ProducesErrors(401, 404, 410);
         buyer.MapPut("/{id}", CheckoutSessionEndpoints.UpdatePublic).WithName("PublicUpdateCheckoutSession")
-            .WithSummary("Replace the session's lines, currency, buyer and merchant reference").ProducesErrors(400, 401, 403, 404, 409, 422);
+            .WithSummary("Replace the session's lines, currency, buyer and merchant reference").ProducesErrors(400, 401, 403, 404, 409, 422, 410);
         buyer.MapPost("/{id}/payment-intent", CompleteCheckoutEndpoints.PaymentIntent).WithName("PublicCreatePaymentIntent")
             .WithSummary("Create (or, for an unchanged total, return) the Stripe PaymentIntent of a ready session")
             .WithDescription("Confirm the answer's client_secret with Stripe.js, then call complete with its payment_intent_id.")
-            .ProducesErrors(401, 404, 409, 503);
+            .ProducesErrors(401, 404, 409, 503, 410);
         buyer.MapPost("/{id}/complete", CompleteCheckoutEndpoints.CompletePublic).WithName("PublicCompleteCheckoutSession")
             .WithSummary("Complete a paid session: exactly one order, and checkout.completed")
             .WithDescription("Accepts the PaymentIntent only if Stripe says succeeded (or requires_capture), its amount and currency equal the "
                 + "session total and its metadata names this session: otherwise 402 payment_required or 409 payment_mismatch and nothing changes. "
                 + "Repeated and parallel calls answer the completed session.")
-            .ProducesErrors(400, 401, 402, 404, 409, 503);
+            .ProducesErrors(400, 401, 402, 404, 409, 503, 410);
 
         BuyerPage.Map(app);
         ReferenceClientPage.Map(app);
