@@ -152,7 +152,8 @@ export async function run(argv, out = process.stdout, err = process.stderr) {
     }
     const params = Object.fromEntries(Object.entries(values).map(([k, v]) => [camelCase(k), v]));
     const result = await runCommand(command.name, params);
-    out.write(render(command, result, values.output));
+    const only = command.print_only;
+    out.write(only && values[only.option] ? `${result[only.field] ?? "None"}\n` : render(command, result, values.output));
     return command.composite && result.verdict !== "go" ? 1 : 0;
   } catch (e) {
     if (!(e instanceof OrderCoreError)) throw e;

@@ -7,6 +7,8 @@ answers. Run `python3 scripts/ordercore_merchant_helper.py help` for the command
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -352,8 +354,10 @@ def send(spec: dict, values: dict, method: str, path: str, body: dict | None):
     raise failure
 
 
-def run_simple(spec: dict, command: dict, values: dict):
+def run_simple(spec: dict, command: dict, values: dict, extra: dict | None = None):
     path, body = build_request(command, values)
+    if extra:
+        body.update(extra)
     missing = command.get("allow_missing")
     try:
         return send(spec, values, command["method"], path, body)
@@ -361,6 +365,50 @@ def run_simple(spec: dict, command: dict, values: dict):
         if missing and values.get(missing["option"]) and e.body.get("status") == missing["status"]:
             return missing["result"]
         raise
+
+
+def csv_rows(text: str) -> list[dict]:
+    """The data rows of a catalog CSV as {column: value} (RFC 4180, the header row names the columns)."""
+    return [{k.strip(): (v or "") for k, v in row.items() if k is not None} for row in csv.DictReader(io.StringIO(text))]
+
+
+def csv_sku(rows: list[dict], n: int, option: str, field: str) -> str:
+    if not 1 <= n <= len(rows):
+        raise usage_error(f"--{option} {n}: the CSV has {len(rows)} data rows")
+    value = rows[n - 1].get(field, "").strip()
+    if not value:
+        raise usage_error(f"row {n} of the CSV has no {field}")
+    return value
+
+
+def run_catalog_row(spec: dict, command: dict, values: dict):
+    """buyer-link-create: the SKU from --sku-id, or from a row of --catalog-csv."""
+    row = command["catalog_row"]
+    if values.get(row["csv"]) is None:
+        if values.get(row["instead_of"]) is None:
+            raise usage_error(f"{command['name']} needs --{row['instead_of']} or --{row['csv']} with --{row['row']}")
+        return run_simple(spec, command, values)
+    if values.get(row["instead_of"]) is not None or values.get(row["row"]) is None:
+        raise usage_error(f"{command['name']}: give --{row['instead_of']}, or --{row['csv']} with --{row['row']}")
+    sku = csv_sku(csv_rows(values[row["csv"]]), values[row["row"]], row["row"], row["field"])
+    return run_simple(spec, command, values, {row["field"]: sku})
+
+
+def run_batch(spec: dict, command: dict, values: dict) -> dict:
+    """One call per CSV row of the range; each row's Idempotency-Key is the given one plus -<row>."""
+    batch = command["batch"]
+    rows = csv_rows(values[batch["csv"]])
+    start, end = values.get(batch["start"]) or 1, values.get(batch["end"]) or len(rows)
+    if not 1 <= start <= end <= len(rows):
+        raise usage_error(f"rows {start} to {end}: the CSV has {len(rows)} data rows")
+    prefix, key, data = values.get(batch["reference_prefix"]), values.get("idempotency-key"), []
+    for n in range(start, end + 1):
+        sku = csv_sku(rows, n, batch["start"], batch["field"])
+        extra = {batch["field"]: sku, **({"merchant_reference_id": f"{prefix}-{n}"} if prefix else {})}
+        link = run_simple(spec, command, {**values, "idempotency-key": f"{key}-{n}" if key else None}, extra)
+        data.append({"id": link.get("id"), "row": n, "sku_code": sku, "merchant_reference_id": link.get("merchant_reference_id"),
+                     "buyer_checkout_url": link.get("buyer_checkout_url")})
+    return {"data": data}
 
 
 def run_composite(spec: dict, command: dict, values: dict) -> dict:
@@ -409,7 +457,11 @@ def run(argv: list[str], stdout=sys.stdout, stderr=sys.stderr) -> int:
             result = run_composite(spec, command, values)
             stdout.write(render(command, result, values["output"]))
             return EXIT_OK if result["verdict"] == "go" else 1
-        stdout.write(render(command, run_simple(spec, command, values), values["output"]))
+        result = run_batch(spec, command, values) if "batch" in command \
+            else run_catalog_row(spec, command, values) if "catalog_row" in command \
+            else run_simple(spec, command, values)
+        only = command.get("print_only")
+        stdout.write(f"{result.get(only['field'])}\n" if only and values.get(only["option"]) else render(command, result, values["output"]))
         return EXIT_OK
     except CliError as e:
         stderr.write(to_json(e.body) + "\n")

@@ -141,8 +141,9 @@ function withDefaults(command, params) {
   return filled;
 }
 
-async function runSimple(command, params) {
+async function runSimple(command, params, extra) {
   const { path, body } = buildRequest(command, params);
+  if (extra) Object.assign(body, extra);
   const missing = command.allow_missing;
   try {
     return await request({ ...params, method: command.method, path, body });
@@ -150,6 +151,75 @@ async function runSimple(command, params) {
     if (missing && params[camelCase(missing.option)] && e.status === missing.status) return { ...missing.result };
     throw e;
   }
+}
+
+/** The data rows of a catalog CSV as {column: value} (RFC 4180, the header row names the columns). */
+export function csvRows(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') field += text[++i];
+      else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length) rows.push([...row, field]);
+  const [header = [], ...data] = rows.filter((r) => !(r.length === 1 && r[0] === ""));
+  return data.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ""])));
+}
+
+function csvSku(rows, n, option, field) {
+  if (!(n >= 1 && n <= rows.length)) throw usageError(`--${option} ${n}: the CSV has ${rows.length} data rows`);
+  const value = (rows[n - 1][field] ?? "").trim();
+  if (!value) throw usageError(`row ${n} of the CSV has no ${field}`);
+  return value;
+}
+
+/** buyer-link-create: the SKU from --sku-id, or from a row of --catalog-csv. */
+function runCatalogRow(command, params) {
+  const row = command.catalog_row;
+  const [csv, instead, n] = [params[camelCase(row.csv)], params[camelCase(row.instead_of)], params[camelCase(row.row)]];
+  if (csv === undefined || csv === null) {
+    if (instead === undefined || instead === null) throw usageError(`${command.name} needs --${row.instead_of} or --${row.csv} with --${row.row}`);
+    return runSimple(command, params);
+  }
+  if ((instead !== undefined && instead !== null) || n === undefined || n === null) {
+    throw usageError(`${command.name}: give --${row.instead_of}, or --${row.csv} with --${row.row}`);
+  }
+  return runSimple(command, params, { [row.field]: csvSku(csvRows(csv), n, row.row, row.field) });
+}
+
+/** One call per CSV row of the range; each row's Idempotency-Key is the given one plus -<row>. */
+async function runBatch(command, params) {
+  const batch = command.batch;
+  const rows = csvRows(params[camelCase(batch.csv)]);
+  const start = params[camelCase(batch.start)] || 1;
+  const end = params[camelCase(batch.end)] || rows.length;
+  if (!(start >= 1 && start <= end && end <= rows.length)) throw usageError(`rows ${start} to ${end}: the CSV has ${rows.length} data rows`);
+  const prefix = params[camelCase(batch.reference_prefix)];
+  const data = [];
+  for (let n = start; n <= end; n++) {
+    const sku = csvSku(rows, n, batch.start, batch.field);
+    const extra = { [batch.field]: sku, ...(prefix ? { merchant_reference_id: `${prefix}-${n}` } : {}) };
+    const link = await runSimple(command, { ...params, idempotencyKey: params.idempotencyKey ? `${params.idempotencyKey}-${n}` : undefined }, extra);
+    data.push({ id: link.id ?? null, row: n, sku_code: sku, merchant_reference_id: link.merchant_reference_id ?? null,
+      buyer_checkout_url: link.buyer_checkout_url ?? null });
+  }
+  return { data };
 }
 
 async function runComposite(command, params) {
@@ -189,7 +259,9 @@ export async function runCommand(name, params = {}) {
     if (option.required && (filled[key] === undefined || filled[key] === null)) throw usageError(`${command.name} needs --${option.name}`);
     if (option.type === "file" && typeof filled[key] === "string") filled[key] = readText(option, filled[key]);
   }
-  return command.composite ? runComposite(command, filled) : runSimple(command, filled);
+  if (command.composite) return runComposite(command, filled);
+  if (command.batch) return runBatch(command, filled);
+  return command.catalog_row ? runCatalogRow(command, filled) : runSimple(command, filled);
 }
 
 function readText(option, path) {

@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/pg.sh
 source scripts/lib/script_suites.sh
+source scripts/lib/chromium.sh
 
 CONFIG=Release
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -68,6 +69,9 @@ if ! dotnet build OrderCore.sln -c "$CONFIG" --disable-build-servers; then
   echo "Build failed." >&2
   exit 1
 fi
+
+# The buyer page's browser test drives headless Chromium (ORDERCORE_CHROMIUM); installed here when missing.
+chromium_setup || echo "[chromium] the browser test will fail without chromium" >&2
 
 if [[ -z "${ORDERCORE_TEST_DB:-}" ]]; then
   # mktemp dirs live in /tmp (world-searchable), so a root-run cluster owned by

@@ -81,8 +81,9 @@ describe("node SDK", () => {
     assert.equal(result.event_type, "checkout.completed");
   });
 
-  test("every command of the spec is exported under its sdk name; unavailable ones reject with exit 3", async () => {
+  test("every command of the spec is exported under its sdk name; a CSV row names the buyer link's SKU", async () => {
     for (const command of SPEC.commands.filter((c) => !c.builtin)) assert.equal(typeof sdk[command.sdk], "function", command.sdk);
-    await assert.rejects(sdk.buyerLinkCreate({ apiKey: "k", skuId: "sku_1" }), (e) => e.exitCode === 3 && e.body.error === "not_available");
+    assert.deepEqual(sdk.csvRows('a,sku_code\r\n"x, ""y""",S-1\n\n'), [{ a: 'x, "y"', sku_code: "S-1" }]);
+    await assert.rejects(sdk.buyerLinkCreate({ apiKey: "k" }), (e) => e.exitCode === 2 && e.body.error === "usage_error");
   });
 });

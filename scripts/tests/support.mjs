@@ -61,9 +61,15 @@ export async function tenantWithData(name, receiverUrl) {
   const endpoint = await api(key, "POST", "/v1/webhooks/endpoints", { url: `${receiverUrl}/hook`, events: ["checkout.completed"] });
   await api(key, "POST", "/v1/webhooks/smoke", { mode: "standard" });
   const spare = await api(key, "POST", "/v1/webhooks/endpoints", { url: `${receiverUrl}/spare`, events: ["order.*"] });
-  const csv = join(mkdtempSync(join(tmpdir(), "ordercore-node-")), "catalog.csv");
+  const link = await api(key, "POST", "/v1/account/buyer-checkout-links",
+    { sku_id: seed.sample_order_item.sku_id, quantity: 1, merchant_reference_id: "lead-link" });
+  const dir = mkdtempSync(join(tmpdir(), "ordercore-node-"));
+  const csv = join(dir, "catalog.csv");
   writeFileSync(csv, CATALOG_CSV);
-  return { key, order_id: order.id, endpoint_id: endpoint.id, spare_endpoint_id: spare.id, csv, receiver: receiverUrl };
+  const linksCsv = join(dir, "links.csv");
+  writeFileSync(linksCsv, 'product_name,sku_code,unit_price,quantity_on_hand\n"Gift card, 25",DEMO-GIFT-25,25.00,0\n');
+  return { key, order_id: order.id, endpoint_id: endpoint.id, spare_endpoint_id: spare.id, csv, receiver: receiverUrl,
+    links_csv: linksCsv, sku_id: seed.sample_order_item.sku_id, buyer_checkout_url: link.buyer_checkout_url };
 }
 
 export const caseArgs = (command, values) => CASES[command].map((a) => a.replace(/\{(\w+)\}/g, (_, k) => values[k]));

@@ -155,10 +155,15 @@ def tenant_with_data(name: str, receiver: Receiver, tmp: Path) -> dict:
     endpoint = api(key, "POST", "/v1/webhooks/endpoints", {"url": receiver.url + "/hook", "events": ["checkout.completed"]})
     api(key, "POST", "/v1/webhooks/smoke", {"mode": "standard"})
     spare = api(key, "POST", "/v1/webhooks/endpoints", {"url": receiver.url + "/spare", "events": ["order.*"]})
+    link = api(key, "POST", "/v1/account/buyer-checkout-links", {"sku_id": seed["sample_order_item"]["sku_id"], "quantity": 1,
+                                                                  "merchant_reference_id": "lead-link"})
     csv = tmp / "catalog.csv"
     csv.write_text(CATALOG_CSV, encoding="utf-8")
+    links_csv = tmp / "links.csv"
+    links_csv.write_text("product_name,sku_code,unit_price,quantity_on_hand\n\"Gift card, 25\",DEMO-GIFT-25,25.00,0\n", encoding="utf-8")
     return {"key": key, "order_id": order["id"], "endpoint_id": endpoint["id"], "spare_endpoint_id": spare["id"], "csv": str(csv),
-            "receiver": receiver.url}
+            "receiver": receiver.url, "links_csv": str(links_csv), "sku_id": seed["sample_order_item"]["sku_id"],
+            "buyer_checkout_url": link["buyer_checkout_url"]}
 
 
 def check_output(test, command: dict, fmt: str, out: str) -> None:

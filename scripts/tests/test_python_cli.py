@@ -67,14 +67,26 @@ class PythonCliTests(support.TenantTestCase):
                 self.assertEqual(result.returncode, 2)
                 self.assertEqual(json.loads(result.stderr), {"error": "usage_error", "message": message})
 
-    def test_buyer_link_commands_are_not_available_yet(self):
-        for name in ("buyer-link-create", "buyer-links-batch-from-csv", "buyer-link-regenerate"):
-            with self.subTest(name=name):
-                result = self.cli(name, "--url-only" if name != "buyer-links-batch-from-csv" else "--start-row=1")
-                self.assertEqual(result.returncode, 3)
-                error = json.loads(result.stderr)
-                self.assertEqual(error["error"], "not_available")
-                self.assertIn(command(name)["path"], error["message"])
+    def test_buyer_links_from_a_sku_a_csv_row_and_a_range_and_regenerated(self):
+        url = self.cli("buyer-link-create", "--sku-id", self.values["sku_id"], "--merchant-reference-id", "lead-cli", "--url-only")
+        self.assertEqual(url.returncode, 0, url.stderr)
+        self.assertRegex(url.stdout.decode(), r"^http://[^ ]+/direct-ai-buyer-checkout\?token=bl_[^ ]+\n$")
+        row = json.loads(self.cli("buyer-link-create", "--catalog-csv", self.values["links_csv"], "--from-csv-row", "1").stdout)
+        self.assertEqual((row["sku_code"], row["quantity"]), ("DEMO-GIFT-25", 1))
+        batch = self.cli("buyer-links-batch-from-csv", "--catalog-csv", self.values["links_csv"], "--end-row", "1",
+                         "--merchant-reference-prefix", "launch", "--output", "csv")
+        self.assertEqual(list(csv.reader(io.StringIO(batch.stdout.decode(), newline="")))[1][:3], ["1", "DEMO-GIFT-25", "launch-1"])
+        again = self.cli("buyer-link-regenerate", "--buyer-checkout-url", url.stdout.decode().strip(), "--output", "json")
+        self.assertEqual(json.loads(again.stdout)["merchant_reference_id"], "lead-cli")
+        for args, message in [
+            (("buyer-link-create",), "buyer-link-create needs --sku-id or --catalog-csv with --from-csv-row"),
+            (("buyer-link-create", "--catalog-csv", self.values["links_csv"]), "buyer-link-create: give --sku-id, or --catalog-csv with --from-csv-row"),
+            (("buyer-link-create", "--catalog-csv", self.values["links_csv"], "--from-csv-row", "9"), "--from-csv-row 9: the CSV has 1 data rows"),
+        ]:
+            with self.subTest(args=args):
+                result = self.cli(*args)
+                self.assertEqual(result.returncode, 2)
+                self.assertEqual(json.loads(result.stderr), {"error": "usage_error", "message": message})
 
     # --- lookups -----------------------------------------------------------------------------------------
 

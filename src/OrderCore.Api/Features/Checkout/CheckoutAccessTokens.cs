@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -62,18 +63,25 @@ internal sealed class CheckoutTokenAuthenticationHandler(
     UrlEncoder encoder,
     OrderCoreDbContext db,
     CurrentTenant currentTenant,
+    BuyerLinks links,
+    BuyerLinkAccess access,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CheckoutToken";
     public const string PolicyName = "CheckoutToken";
     public const string TokenIdClaim = "checkout_token_id";
 
+    /// <summary>The refusal (an <see cref="ApiError"/>) in <c>HttpContext.Items</c>, for the buyer page's own error page.</summary>
+    public const string FailureItem = "checkout_token_failure";
+
     private ApiError? _failure;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var authorization = Request.Headers.Authorization.ToString();
-        var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+        var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim()
+            : Request.Path == BuyerLinks.PagePath ? Request.Query["token"].FirstOrDefault()
+            : null;
         if (Request.Headers.ContainsKey("X-API-Key") || bearer?.StartsWith(ApiKeys.LivePrefix, StringComparison.Ordinal) == true)
         {
             return Fail(ApiError.Unauthorized("Public checkout routes take a checkout access token (Bearer cat_...), not an API key",
@@ -85,25 +93,66 @@ internal sealed class CheckoutTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        if (bearer.StartsWith(BuyerLinks.Prefix, StringComparison.Ordinal))
+        {
+            return await AuthenticateLinkAsync(bearer);
+        }
+
         if (!bearer.StartsWith(CheckoutAccessTokens.Prefix, StringComparison.Ordinal) || bearer.Length > 128)
         {
             return Fail(ApiError.Unauthorized("Invalid checkout access token"));
         }
 
         var hash = ApiKeys.Hash(bearer);
-        var match = await db.CheckoutAccessTokens.IgnoreQueryFilters().AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Join(db.Set<ApiKey>().IgnoreQueryFilters(), t => new { t.TenantId, Id = t.ApiKeyId }, k => new { k.TenantId, k.Id },
-                (t, k) => new { Token = t, k.RevokedAt, KeyExpiresAt = k.ExpiresAt })
-            .Join(db.Set<Tenant>(), x => x.Token.TenantId, t => t.Id, (x, t) => new { x.Token, x.RevokedAt, x.KeyExpiresAt, t.Name, t.Status })
-            .SingleOrDefaultAsync(Context.RequestAborted);
-        var now = clock.GetUtcNow();
+        var match = await FindAsync(t => t.TokenHash == hash);
         if (match is null || !CryptographicOperations.FixedTimeEquals(match.Token.TokenHash, hash))
         {
             return Fail(ApiError.Unauthorized("Invalid checkout access token"));
         }
 
-        if (match.Token.ExpiresAt <= now)
+        return Accept(match, match.Token.ExpiresAt);
+    }
+
+    /// <summary>
+    /// A buyer link's token: its signature proves the scope; its row (by the signed id and tenant) carries the minting
+    /// key and tenant checks of any token. A link whose session completed answers 410 buyer_link_consumed ever after.
+    /// </summary>
+    private async Task<AuthenticateResult> AuthenticateLinkAsync(string bearer)
+    {
+        var link = links.Read(bearer);
+        var match = link is null ? null : await FindAsync(t => t.Id == link.LinkId && t.TenantId == link.TenantId);
+        if (link is null || match is null)
+        {
+            return Fail(ApiError.Unauthorized("Invalid buyer checkout link", "invalid_buyer_link"));
+        }
+
+        var accepted = Accept(match, link.ExpiresAt);
+        if (!accepted.Succeeded)
+        {
+            return accepted;
+        }
+
+        if (await db.CheckoutSessions.AnyAsync(s => s.AccessTokenId == link.LinkId && s.Status == CheckoutStatus.Completed, Context.RequestAborted))
+        {
+            return Fail(BuyerLinks.Consumed());
+        }
+
+        access.Link = link;
+        return accepted;
+    }
+
+    private Task<TokenMatch?> FindAsync(Expression<Func<CheckoutAccessToken, bool>> which) =>
+        db.CheckoutAccessTokens.IgnoreQueryFilters().AsNoTracking()
+            .Where(which)
+            .Join(db.Set<ApiKey>().IgnoreQueryFilters(), t => new { t.TenantId, Id = t.ApiKeyId }, k => new { k.TenantId, k.Id },
+                (t, k) => new { Token = t, k.RevokedAt, KeyExpiresAt = k.ExpiresAt })
+            .Join(db.Set<Tenant>(), x => x.Token.TenantId, t => t.Id, (x, t) => new TokenMatch(x.Token, x.RevokedAt, x.KeyExpiresAt, t.Name, t.Status))
+            .SingleOrDefaultAsync(Context.RequestAborted);
+
+    private AuthenticateResult Accept(TokenMatch match, DateTimeOffset expiresAt)
+    {
+        var now = clock.GetUtcNow();
+        if (expiresAt <= now)
         {
             return Fail(ApiError.Unauthorized("Checkout access token expired", "expired_checkout_token"));
         }
@@ -132,6 +181,9 @@ internal sealed class CheckoutTokenAuthenticationHandler(
     private AuthenticateResult Fail(ApiError error)
     {
         _failure = error;
+        Context.Items[FailureItem] = error;
         return AuthenticateResult.Fail(error.Message);
     }
+
+    private sealed record TokenMatch(CheckoutAccessToken Token, DateTimeOffset? RevokedAt, DateTimeOffset? KeyExpiresAt, string Name, TenantStatus Status);
 }

@@ -22,6 +22,8 @@ internal static class CheckoutApi
         services.Configure<StripeOptions>(builder.Configuration.GetSection("Stripe"));
         services.AddSingleton<StripePayments>();
         services.AddScoped<CheckoutSessions>();
+        services.AddScoped<BuyerLinks>();
+        services.AddScoped<BuyerLinkAccess>();
         services.AddScoped<CompleteCheckout>();
         services.AddScoped<ICheckoutSessionLookup, CheckoutSessionLookup>();
         services.AddHostedService<CheckoutSessionExpirySweeper>();
@@ -55,6 +57,17 @@ internal static class CheckoutApi
                 + "and this API key: revoking the key ends it. Only a hash is stored; the token is shown once.")
             .ProducesErrors(400, 401, 409, 413, 422);
 
+        var links = v1.MapGroup("/account/buyer-checkout-links").WithTags("Checkout").RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write);
+        links.MapPost("/", BuyerLinkEndpoints.Create).WithName("CreateBuyerCheckoutLink")
+            .WithSummary("Create a buyer checkout link for one SKU and quantity (signed; one session per link)")
+            .WithDescription("Answers buyer_checkout_url (the buyer page) and its token. The token is signed: it names the tenant, SKU, quantity, "
+                + "currency, email and merchant_reference_id and works only for them. The link's first session is resumed on every later use; "
+                + "after completion the link answers 410 buyer_link_consumed.")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+        links.MapPost("/regenerate", BuyerLinkEndpoints.Regenerate).WithName("RegenerateBuyerCheckoutLink")
+            .WithSummary("A fresh buyer link (new token and expiry) with the same scope, also from an expired link")
+            .ProducesErrors(400, 401, 404, 409, 413, 422);
+
         var merchant = v1.MapGroup("/checkout/sessions").WithTags("Checkout").RequireScopes(CheckoutScopes.Read, CheckoutScopes.Write);
         merchant.MapGet("/", CheckoutSessionEndpoints.List).WithName("ListCheckoutSessions")
             .WithSummary("List checkout sessions, newest first (filters status, merchant_reference_id)").ProducesErrors(400, 401);
@@ -86,21 +99,24 @@ internal static class CheckoutApi
         var buyer = app.MapGroup("/ucp/public/checkout/sessions").WithTags(PublicTag)
             .RequireAuthorization(CheckoutTokenAuthenticationHandler.PolicyName).RequireCors(PublicCorsPolicy).WithApiConventions();
         buyer.MapPost("/", CheckoutSessionEndpoints.CreatePublic).WithName("PublicCreateCheckoutSession")
-            .WithSummary("Create a checkout session (checkout access token)").ProducesErrors(400, 401, 403, 404, 409, 422);
+            .WithSummary("Create a checkout session (checkout access token); a buyer link's token answers its open session (200)").ProducesErrors(400, 401, 403, 404, 409, 422, 410);
         buyer.MapGet("/{id}", CheckoutSessionEndpoints.GetPublic).WithName("PublicGetCheckoutSession")
-            .WithSummary("Read a session this token created").ProducesErrors(401, 404);
+            .WithSummary("Read a session this token created").ProducesErrors(401, 404, 410);
         buyer.MapPut("/{id}", CheckoutSessionEndpoints.UpdatePublic).WithName("PublicUpdateCheckoutSession")
-            .WithSummary("Replace the session's lines, currency, buyer and merchant reference").ProducesErrors(400, 401, 403, 404, 409, 422);
+            .WithSummary("Replace the session's lines, currency, buyer and merchant reference").ProducesErrors(400, 401, 403, 404, 409, 422, 410);
         buyer.MapPost("/{id}/payment-intent", CompleteCheckoutEndpoints.PaymentIntent).WithName("PublicCreatePaymentIntent")
             .WithSummary("Create (or, for an unchanged total, return) the Stripe PaymentIntent of a ready session")
             .WithDescription("Confirm the answer's client_secret with Stripe.js, then call complete with its payment_intent_id.")
-            .ProducesErrors(401, 404, 409, 503);
+            .ProducesErrors(401, 404, 409, 503, 410);
         buyer.MapPost("/{id}/complete", CompleteCheckoutEndpoints.CompletePublic).WithName("PublicCompleteCheckoutSession")
             .WithSummary("Complete a paid session: exactly one order, and checkout.completed")
             .WithDescription("Accepts the PaymentIntent only if Stripe says succeeded (or requires_capture), its amount and currency equal the "
                 + "session total and its metadata names this session: otherwise 402 payment_required or 409 payment_mismatch and nothing changes. "
                 + "Repeated and parallel calls answer the completed session.")
-            .ProducesErrors(400, 401, 402, 404, 409, 503);
+            .ProducesErrors(400, 401, 402, 404, 409, 503, 410);
+
+        BuyerPage.Map(app);
+        ReferenceClientPage.Map(app);
 
         app.MapGet("/ucp/.well-known/ucp", Discovery.UcpProfile).AllowAnonymous().WithTags("Discovery").WithName("UcpProfile")
             .WithSummary("UCP business profile: version, the checkout capability, REST endpoint, payment handlers");

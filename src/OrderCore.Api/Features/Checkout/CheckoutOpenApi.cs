@@ -14,6 +14,13 @@ internal static class CheckoutOpenApi
     private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
     {
         ["CreateCheckoutAccessToken"] = """{"ttl_minutes": 15, "allowed_skus": ["MUG-RED"], "max_quantity": 3}""",
+        ["CreateBuyerCheckoutLink"] = """
+            {"sku_id": "sku_0190c7a2e4b47c1d9a3f5e6b7c8d9e0f", "quantity": 1, "currency": "USD", "merchant_reference_id": "lead-123",
+             "email": "buyer@example.com", "success_url": "https://merchant.example/thank-you", "cancel_url": "https://merchant.example/cart"}
+            """,
+        ["RegenerateBuyerCheckoutLink"] = """
+            {"buyer_checkout_url": "https://ordercore.example/direct-ai-buyer-checkout?token=bl_...", "ttl_minutes": 1440}
+            """,
         ["PublicCreateCheckoutSession"] = """
             {"line_items": [{"item": {"id": "MUG-RED"}, "quantity": 1}], "currency": "USD", "merchant_reference_id": "lead-123"}
             """,
@@ -55,7 +62,8 @@ internal static class CheckoutOpenApi
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "A checkout access token (cat_...) from POST /v1/account/checkout-access-tokens. API keys are refused here.",
+            Description = "A checkout access token (cat_...) from POST /v1/account/checkout-access-tokens, or a buyer link's token (bl_...) "
+                + "from POST /v1/account/buyer-checkout-links, which reaches only its own session. API keys are refused here.",
         };
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] }];
         return Task.CompletedTask;

@@ -59,16 +59,19 @@ internal sealed class CheckoutLine
     public decimal LineTotal { get; set; }
 }
 
-/// <summary>A short-lived, browser-safe token for the public checkout routes (<c>cat_...</c>); only its hash is stored.</summary>
+/// <summary>
+/// A short-lived, browser-safe token for the public checkout routes (<c>cat_...</c>), or a buyer link's (<c>bl_...</c>,
+/// whose regeneration replaces hash and expiry); only its hash is stored.
+/// </summary>
 internal sealed class CheckoutAccessToken : TenantRow
 {
-    public required byte[] TokenHash { get; init; }
+    public required byte[] TokenHash { get; set; }
 
     /// <summary>The API key that minted it: revoking (or expiry of) that key ends the token too.</summary>
     public required string ApiKeyId { get; init; }
     public List<string>? AllowedSkus { get; init; }
     public int? MaxQuantity { get; init; }
-    public DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
 }
 

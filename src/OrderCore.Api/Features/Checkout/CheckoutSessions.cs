@@ -13,6 +13,12 @@ internal sealed class CheckoutOptions
 
     /// <summary>Local development only: accept <c>{"handler_id": "test"}</c> as payment. Off by default.</summary>
     public bool AllowTestPayments { get; set; }
+
+    /// <summary>The origin buyer links point at (<c>https://shop.example</c>); the request's own origin unless set.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Local development only: buyer links may send buyers to http success and cancel URLs.</summary>
+    public bool AllowHttpReturnUrls { get; set; }
 }
 
 /// <summary>
@@ -20,7 +26,7 @@ internal sealed class CheckoutOptions
 /// only its own sessions) and the merchant's (an API key, which sees all of the tenant's).
 /// </summary>
 internal sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTenant tenant, TimeProvider clock, IOptions<CheckoutOptions> options,
-    StripePayments stripe)
+    StripePayments stripe, BuyerLinkAccess access)
 {
     public const string IdPrefix = "cs";
 
@@ -48,6 +54,23 @@ internal sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTen
         await db.SaveChangesAsync(cancellationToken);
         return session;
     }
+
+    /// <summary>
+    /// A buyer link's open session (its row locked first, so parallel first uses create one), or null when it has none:
+    /// one link, one session until it completes; an expired or canceled one is replaced.
+    /// </summary>
+    public async Task<CheckoutSession?> OpenSessionOfLinkAsync(string linkId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM checkout_access_tokens WHERE tenant_id = {tenant.RequiredId} AND id = {linkId} FOR UPDATE", cancellationToken);
+        return await OpenOfLinkAsync(db, linkId, clock.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>The link's newest session that is neither closed nor expired, without tracking.</summary>
+    public static Task<CheckoutSession?> OpenOfLinkAsync(OrderCoreDbContext db, string linkId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.CheckoutSessions.AsNoTracking()
+            .Where(s => s.AccessTokenId == linkId && (s.Status == CheckoutStatus.Incomplete || s.Status == CheckoutStatus.ReadyForComplete) && s.ExpiresAt > now)
+            .OrderByDescending(s => s.Id).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Replaces the lines, currency, buyer and merchant reference; the stock held is released and reserved again.</summary>
     public async Task<CheckoutSession> UpdateAsync(string id, CheckoutSessionRequest request, string? tokenId, CancellationToken cancellationToken)
@@ -113,6 +136,11 @@ internal sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTen
     private async Task ApplyAsync(CheckoutSession session, CheckoutSessionRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         session.Currency = Money.Normalize(request.Currency);
+        if (access.Link is { } scope && scope.Currency != session.Currency)
+        {
+            throw BuyerLinks.CurrencyNotAllowed(scope).ToException();
+        }
+
         session.MerchantReferenceId = request.MerchantReferenceId;
         session.BuyerEmail = request.Buyer?.Email;
         session.BuyerFirstName = request.Buyer?.FirstName;
@@ -141,6 +169,11 @@ internal sealed partial class CheckoutSessions(OrderCoreDbContext db, CurrentTen
             {
                 throw refused.ToException();
             }
+        }
+
+        if (access.Link is { } link)
+        {
+            BuyerLinks.Enforce(link, session);
         }
 
         session.Status = session.BuyerEmail is null ? CheckoutStatus.Incomplete : CheckoutStatus.ReadyForComplete;
@@ -177,9 +210,15 @@ internal static class CheckoutSessionEndpoints
 {
     public static string? TokenId(ClaimsPrincipal user) => user.FindFirst(CheckoutTokenAuthenticationHandler.TokenIdClaim)?.Value;
 
-    public static async Task<Created<CheckoutSessionResponse>> CreatePublic(CheckoutSessionRequest request, CheckoutSessions sessions,
-        ClaimsPrincipal user, CancellationToken cancellationToken)
+    /// <summary>Creates the session; a buyer link's second and later calls answer its open session instead (resume).</summary>
+    public static async Task<Results<Created<CheckoutSessionResponse>, Ok<CheckoutSessionResponse>>> CreatePublic(CheckoutSessionRequest request,
+        CheckoutSessions sessions, BuyerLinkAccess access, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
+        if (access.Link is { } link && await sessions.OpenSessionOfLinkAsync(link.LinkId, cancellationToken) is { } open)
+        {
+            return TypedResults.Ok(sessions.Answer(open));
+        }
+
         var session = await sessions.CreateAsync(request, TokenId(user), cancellationToken);
         return TypedResults.Created($"/ucp/public/checkout/sessions/{session.Id}", sessions.Answer(session));
     }
