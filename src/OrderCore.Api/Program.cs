@@ -1,5 +1,4 @@
 using OrderCore.Api.Features;
-using OrderCore.Api.Platform;
 using OrderCore.Api.Platform.Health;
 
 if (args is [ProbeCommand.Name, ..])

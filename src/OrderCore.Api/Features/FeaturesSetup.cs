@@ -10,7 +10,6 @@ using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Features.Pricing;
 using OrderCore.Api.Features.Webhooks;
-using OrderCore.Api.Platform;
 
 namespace OrderCore.Api.Features;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using OrderCore.Api.Platform.Health;
-using OrderCore.Api.Platform.Idempotency;
 using OrderCore.Api.Platform.RateLimiting;
 using OrderCore.Api.Platform.Usage;
 

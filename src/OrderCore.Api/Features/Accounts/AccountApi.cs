@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Accounts;
 

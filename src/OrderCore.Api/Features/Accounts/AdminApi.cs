@@ -1,6 +1,3 @@
-using OrderCore.Api.Platform;
-using OrderCore.Api.Platform.Idempotency;
-
 namespace OrderCore.Api.Features.Accounts;
 
 internal static class AdminApi

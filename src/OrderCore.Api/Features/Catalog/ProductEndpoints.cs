@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrderCore.Api.Features.Catalog;
 
 internal sealed record ListProductsQuery
@@ -19,15 +17,7 @@ internal static class ProductEndpoints
         [AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
         var products = db.Products.AsNoTracking().Include(p => p.Skus).AsSplitQuery();
-        if (query.Status is not null)
-        {
-            if (!EnumText.TryParse<ProductStatus>(query.Status, out var status))
-            {
-                return ApiError.Validation("status", EnumText.Expected<ProductStatus>());
-            }
-
-            products = products.Where(p => p.Status == status);
-        }
+        if (EnumText.ParseFilter<ProductStatus>(query.Status, "status") is { } status) products = products.Where(p => p.Status == status);
 
         if (!string.IsNullOrWhiteSpace(query.Q))
         {

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
 using OrderCore.Api.Features.Orders;
-using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;
 

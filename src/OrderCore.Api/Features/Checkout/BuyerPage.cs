@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Orders;
-using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;
 

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
 using OrderCore.Api.Features.Orders;
-using OrderCore.Api.Platform;
-using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Checkout;
 

@@ -1,5 +1,4 @@
 using OrderCore.Api.Features.Orders;
-using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;
 

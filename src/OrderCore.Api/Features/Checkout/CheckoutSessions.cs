@@ -1,8 +1,6 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Orders;
-using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Checkout;
 
@@ -249,15 +247,7 @@ internal static class CheckoutSessionEndpoints
         [AsParameters] PageRequest page, OrderCoreDbContext db, CheckoutSessions sessions, CancellationToken cancellationToken)
     {
         var rows = db.CheckoutSessions.AsNoTracking();
-        if (query.Status is not null)
-        {
-            if (!EnumText.TryParse<CheckoutStatus>(query.Status, out var status))
-            {
-                return ApiError.Validation("status", EnumText.Expected<CheckoutStatus>());
-            }
-
-            rows = rows.Where(s => s.Status == status);
-        }
+        if (EnumText.ParseFilter<CheckoutStatus>(query.Status, "status") is { } status) rows = rows.Where(s => s.Status == status);
 
         if (query.MerchantReferenceId is not null)
         {

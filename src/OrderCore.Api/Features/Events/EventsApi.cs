@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Webhooks;
 
 namespace OrderCore.Api.Features.Events;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Catalog;
 
 namespace OrderCore.Api.Features.Inventory;
@@ -154,15 +153,7 @@ internal static class InventoryEndpoints
             movements = movements.Where(m => m.LocationId == query.LocationId);
         }
 
-        if (query.Reason is not null)
-        {
-            if (!EnumText.TryParse<MovementReason>(query.Reason, out var reason))
-            {
-                return ApiError.Validation("reason", EnumText.Expected<MovementReason>());
-            }
-
-            movements = movements.Where(m => m.Reason == reason);
-        }
+        if (EnumText.ParseFilter<MovementReason>(query.Reason, "reason") is { } reason) movements = movements.Where(m => m.Reason == reason);
 
         foreach (var (field, text, after) in new[] { ("created_after", query.CreatedAfter, true), ("created_before", query.CreatedBefore, false) })
         {

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Inventory;
 using OrderCore.Api.Features.Pricing;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrderCore.Api.Features.Orders;
 
 internal static class GetOrder
@@ -80,15 +78,7 @@ internal static class ListOrders
         [AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
         var orders = db.Orders.AsNoTracking();
-        if (query.Status is not null)
-        {
-            if (!EnumText.TryParse<OrderStatus>(query.Status, out var status))
-            {
-                return ApiError.Validation("status", EnumText.Expected<OrderStatus>());
-            }
-
-            orders = orders.Where(o => o.Status == status);
-        }
+        if (EnumText.ParseFilter<OrderStatus>(query.Status, "status") is { } status) orders = orders.Where(o => o.Status == status);
 
         if (query.CustomerId is not null)
         {

@@ -1,5 +1,3 @@
-using Money = OrderCore.Api.Platform.Money.Currency;
-
 namespace OrderCore.Api.Features.Orders;
 
 public sealed record OrderResponse(

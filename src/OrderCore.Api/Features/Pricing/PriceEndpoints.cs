@@ -1,7 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Catalog;
-using Money = OrderCore.Api.Platform.Money.Currency;
-
 
 namespace OrderCore.Api.Features.Pricing;
 
@@ -200,9 +197,7 @@ internal static class PriceEndpoints
 
         if (patch.MinQuantity is { } minQuantity) price.MinQuantity = minQuantity;
         if (patch.Active is { } active) price.Active = active;
-        if (sent.Has("valid_from")) price.ValidFrom = patch.ValidFrom;
-        if (sent.Has("valid_to")) price.ValidTo = patch.ValidTo;
-        if (PricingRules.CheckWindow(price.ValidFrom, price.ValidTo) is { } windowError)
+        if (PricingRules.PatchWindow(price, patch.ValidFrom, patch.ValidTo, sent) is { } windowError)
         {
             return windowError;
         }

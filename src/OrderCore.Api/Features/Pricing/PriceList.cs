@@ -3,8 +3,15 @@ using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Pricing;
 
+/// <summary>When a price list or a price applies: from <c>valid_from</c> (inclusive) to <c>valid_to</c> (exclusive), open where null.</summary>
+internal interface IValidityWindow
+{
+    DateTimeOffset? ValidFrom { get; set; }
+    DateTimeOffset? ValidTo { get; set; }
+}
+
 /// <summary>A set of prices in one currency, optionally for one customer, optionally time-bounded.</summary>
-public sealed class PriceList : TenantResource
+public sealed class PriceList : TenantResource, IValidityWindow
 {
     public required string Code { get; set; }
     public required string Name { get; set; }
@@ -30,7 +37,7 @@ internal sealed class PriceListConfiguration : IEntityTypeConfiguration<PriceLis
 }
 
 /// <summary>The unit price of one SKU in one list, from <see cref="MinQuantity"/> units on (a tier).</summary>
-public sealed class Price : TenantResource
+public sealed class Price : TenantResource, IValidityWindow
 {
     public required string SkuId { get; set; }
     public required string PriceListId { get; set; }

@@ -1,5 +1,4 @@
 using OrderCore.Api.Features.Customers;
-using Money = OrderCore.Api.Platform.Money.Currency;
 
 namespace OrderCore.Api.Features.Pricing;
 
@@ -117,9 +116,7 @@ internal static class PriceListEndpoints
         if (patch.Name is not null) list.Name = patch.Name;
         if (patch.Priority is { } priority) list.Priority = priority;
         if (patch.Active is { } active) list.Active = active;
-        if (sent.Has("valid_from")) list.ValidFrom = patch.ValidFrom;
-        if (sent.Has("valid_to")) list.ValidTo = patch.ValidTo;
-        if (PricingRules.CheckWindow(list.ValidFrom, list.ValidTo) is { } windowError)
+        if (PricingRules.PatchWindow(list, patch.ValidFrom, patch.ValidTo, sent) is { } windowError)
         {
             return windowError;
         }

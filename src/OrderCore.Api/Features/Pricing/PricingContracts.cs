@@ -1,6 +1,3 @@
-using Money = OrderCore.Api.Platform.Money.Currency;
-
-
 namespace OrderCore.Api.Features.Pricing;
 
 internal sealed record PriceListResponse(
@@ -151,6 +148,14 @@ internal static class PricingRules
             .LessThanOrEqualTo(SharedRules.MaxQuantity).WithMessage($"must be at most {SharedRules.MaxQuantity}");
 
     /// <summary>The window check on the values after a create or patch: <c>valid_from</c> must come before <c>valid_to</c>.</summary>
+    /// <summary>A PATCH of the window: the bounds sent (null clears one), then the check on the result.</summary>
+    public static ApiError? PatchWindow(IValidityWindow target, DateTimeOffset? validFrom, DateTimeOffset? validTo, SentFields sent)
+    {
+        if (sent.Has("valid_from")) target.ValidFrom = validFrom;
+        if (sent.Has("valid_to")) target.ValidTo = validTo;
+        return CheckWindow(target.ValidFrom, target.ValidTo);
+    }
+
     public static ApiError? CheckWindow(DateTimeOffset? validFrom, DateTimeOffset? validTo) =>
         validFrom is { } from && validTo is { } to && from >= to ? ApiError.Validation("valid_to", "must be after valid_from") : null;
 

@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Mvc;
 using OrderCore.Api.Features.Catalog;
 using OrderCore.Api.Features.Customers;
-using Money = OrderCore.Api.Platform.Money.Currency;
-
 
 namespace OrderCore.Api.Features.Pricing;
 

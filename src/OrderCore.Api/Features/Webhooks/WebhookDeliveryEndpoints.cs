@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrderCore.Api.Features.Webhooks;
 
 internal sealed record ListDeliveriesQuery
@@ -44,15 +42,7 @@ internal static class WebhookDeliveryEndpoints
         CancellationToken cancellationToken)
     {
         var deliveries = db.WebhookDeliveries.AsNoTracking();
-        if (query.Status is not null)
-        {
-            if (!EnumText.TryParse<DeliveryStatus>(query.Status, out var status))
-            {
-                return ApiError.Validation("status", EnumText.Expected<DeliveryStatus>());
-            }
-
-            deliveries = deliveries.Where(d => d.Status == status);
-        }
+        if (EnumText.ParseFilter<DeliveryStatus>(query.Status, "status") is { } status) deliveries = deliveries.Where(d => d.Status == status);
 
         if (query.EventType is not null)
         {

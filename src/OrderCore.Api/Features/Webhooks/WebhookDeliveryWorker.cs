@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Json;
 using OrderCore.Api.Platform.Health;
 
 namespace OrderCore.Api.Features.Webhooks;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrderCore.Api.Features.Webhooks;
 
 internal sealed record ListWebhookEndpointsQuery

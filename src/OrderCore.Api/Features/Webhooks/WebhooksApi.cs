@@ -1,6 +1,5 @@
 using OrderCore.Api.Features.Accounts;
 using Polly;
-using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Features.Webhooks;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Json;
-
 namespace OrderCore.Api.Platform.Events;
 
 /// <summary>

@@ -5,6 +5,15 @@ public static class EnumText
 {
     public const string ExpectedBool = "must be true or false";
 
+    /// <summary>
+    /// The value a filter parameter names, null when it is absent; an unknown name answers 400 naming the
+    /// accepted values (thrown, so a list handler reads <c>if (ParseFilter&lt;T&gt;(q.Status, "status") is { } s) ...</c>).
+    /// </summary>
+    public static TEnum? ParseFilter<TEnum>(string? text, string field) where TEnum : struct, Enum =>
+        text is null ? null
+            : TryParse<TEnum>(text, out var value) ? value
+            : throw ApiError.Validation(field, Expected<TEnum>()).ToException();
+
     /// <summary><c>true</c> or <c>false</c>, in any case. Bind the parameter as a string so that a bad value names its field.</summary>
     public static bool TryParseBool(string text, out bool value) => bool.TryParse(text, out value);
 

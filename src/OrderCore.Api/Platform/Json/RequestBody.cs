@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace OrderCore.Api.Platform.Json;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using OrderCore.Api.Platform.Idempotency;
 
 namespace OrderCore.Api.Platform.OpenApi;
 

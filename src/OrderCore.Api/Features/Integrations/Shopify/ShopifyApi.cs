@@ -1,5 +1,3 @@
-using OrderCore.Api.Platform.Idempotency;
-
 namespace OrderCore.Api.Features.Integrations;
 
 /// <summary>Settings under <c>Shopify</c>.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrderCore.Api.Features.Integrations;
 
 internal sealed record ShopifySyncLogResponse(
@@ -79,15 +77,7 @@ internal static class ShopifyLists
         [AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken)
     {
         var events = db.ShopifyWebhookEvents.AsNoTracking();
-        if (query.Status is not null)
-        {
-            if (!EnumText.TryParse<ShopifyEventStatus>(query.Status, out var status))
-            {
-                return ApiError.Validation("status", EnumText.Expected<ShopifyEventStatus>());
-            }
-
-            events = events.Where(e => e.Status == status);
-        }
+        if (EnumText.ParseFilter<ShopifyEventStatus>(query.Status, "status") is { } status) events = events.Where(e => e.Status == status);
 
         if (query.ShopDomain is not null)
         {
