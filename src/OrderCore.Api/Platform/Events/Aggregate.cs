@@ -7,7 +7,7 @@ namespace OrderCore.Api.Platform.Events;
 public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At);
 
 /// <summary>
-/// An entity that changes only through its own methods and raises an event for each change. Saving the
+/// A tenant-owned entity that changes only through its own methods and raises an event for each change. Saving the
 /// context turns raised events into outbox rows in the same transaction (<c>OrderCoreDbContext.SaveChangesAsync</c>),
 /// so a handler never writes an event by hand and no change can be saved without its event.
 /// </summary>

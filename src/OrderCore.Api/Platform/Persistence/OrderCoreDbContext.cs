@@ -100,36 +100,25 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        WriteRaisedEvents();
-        StampTenant();
+        PrepareSave();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        WriteRaisedEvents();
-        StampTenant();
+        PrepareSave();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    /// <summary>The outbox half of the unit of work: every event an aggregate raised becomes an event row of this save.</summary>
-    private void WriteRaisedEvents()
-    {
-        foreach (var entry in ChangeTracker.Entries<Aggregate>().ToList())
-        {
-            var tenantId = entry.Entity is ITenantOwned { TenantId: { Length: > 0 } owner } ? owner : null;
-            foreach (var raised in entry.Entity.TakeRaisedEvents())
-            {
-                var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
-                Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, tenantId));
-            }
-        }
-    }
-
-    /// <summary>New rows take the context's tenant; a row of another tenant is never written under it.</summary>
-    private void StampTenant()
+    /// <summary>
+    /// One pass over the tracked rows (each pass detects changes again, on the order path too): new rows take the
+    /// context's tenant, a row of another tenant is never written under it, and every event a (tenant-owned)
+    /// aggregate raised becomes an event row of its tenant in this save: the outbox half of the unit of work.
+    /// </summary>
+    private void PrepareSave()
     {
         var tenantId = TenantId;
+        List<(Aggregate Aggregate, string TenantId)>? raising = null;
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && string.IsNullOrEmpty(entry.Entity.TenantId))
@@ -139,6 +128,20 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
             else if (entry.State is EntityState.Added or EntityState.Modified && tenantId is not null && entry.Entity.TenantId != tenantId)
             {
                 throw new InvalidOperationException("A row of another tenant cannot be written in this request.");
+            }
+
+            if (entry.Entity is Aggregate aggregate && aggregate.RaisedEvents().Count > 0)
+            {
+                (raising ??= []).Add((aggregate, entry.Entity.TenantId));
+            }
+        }
+
+        foreach (var (aggregate, owner) in raising ?? [])
+        {
+            foreach (var raised in aggregate.TakeRaisedEvents())
+            {
+                var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
+                Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, owner));
             }
         }
     }
