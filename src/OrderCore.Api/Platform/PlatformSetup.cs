@@ -40,6 +40,9 @@ public static class PlatformSetup
         // Keys live in the database so that every instance can decrypt what another encrypted.
         services.AddDataProtection().SetApplicationName("OrderCore").PersistKeysToDbContext<OrderCoreDbContext>();
         services.AddScoped<Outbox>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IPostgresNotificationHandler>(provider => provider.GetRequiredService<OutboxSignal>());
+        services.AddHostedService<OutboxNotifier>();
         services.Configure<EventOptions>(configuration.GetSection("Events"));
         services.AddHostedService<EventRetentionSweeper>();
 

@@ -17,9 +17,7 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
         do
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-            var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
-            released = await ReleaseExpiredAsync(db, outbox, Clock.GetUtcNow(), BatchSize, cancellationToken);
+            released = await ReleaseExpiredAsync(scope.ServiceProvider, Clock.GetUtcNow(), BatchSize, cancellationToken);
             if (released > 0)
             {
                 Logger.LogInformation("Released {Count} expired reservation(s)", released);
@@ -30,13 +28,14 @@ internal sealed class ReservationExpirySweeper(IServiceScopeFactory scopes, Time
 
     /// <summary>
     /// Releases up to <paramref name="batchSize"/> expired active reservations of every tenant in one unit of
-    /// work of its own and answers how many it released. <paramref name="db"/> must belong to a scope without
+    /// work of its own and answers how many it released. <paramref name="scope"/> must be a scope without
     /// a tenant and without an open transaction (this is background work, not a request).
     /// </summary>
-    public static async Task<int> ReleaseExpiredAsync(OrderCoreDbContext db, Outbox outbox, DateTimeOffset now, int batchSize,
-        CancellationToken cancellationToken)
+    public static async Task<int> ReleaseExpiredAsync(IServiceProvider scope, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
-        await using var work = new UnitOfWork(db);
+        var outbox = scope.GetRequiredService<Outbox>();
+        await using var work = scope.GetRequiredService<UnitOfWork>();
+        var db = work.Db;
         await work.BeginAsync(cancellationToken);
 
         // The guarantee against releasing one reservation twice: the rows of this batch stay locked until

@@ -9,7 +9,7 @@ internal enum DeliveryStatus
 }
 
 /// <summary>One event for one endpoint: sent until it succeeds, fails for good, or its retries run out.</summary>
-internal sealed class WebhookDelivery : TenantResource
+internal sealed class WebhookDelivery : TenantResource, IOutboxRow
 {
     public required string EndpointId { get; init; }
     public required string EventId { get; init; }

@@ -5,13 +5,13 @@ namespace OrderCore.Api.Features.Webhooks;
 /// <summary>
 /// Turns committed events into deliveries and sends them, on every instance at once:
 /// <list type="number">
-/// <item>Dispatch: claims undispatched events (<c>FOR UPDATE SKIP LOCKED</c>), inserts one delivery per
-/// matching active endpoint and marks the events dispatched, in one transaction: a crash redoes it, never loses it.</item>
+/// <item>Dispatch: reads the committed events past the dispatch cursor (<see cref="OutboxCursor"/>, one instance at a time),
+/// inserts one delivery per matching active endpoint and moves the cursor, in one transaction: a crash redoes it, never loses it.</item>
 /// <item>Send: claims due deliveries with a lease (<c>locked_until</c>, SKIP LOCKED) in a short transaction,
 /// sends outside it, and records the outcome only while the lease is still its own.</item>
 /// </list>
-/// It wakes on <c>NOTIFY ordercore_webhooks</c> (<see cref="WebhookWakeup"/>), at the next due retry, and
-/// otherwise every <see cref="WebhookOptions.PollInterval"/>.
+/// It wakes when outbox rows are committed (<see cref="WebhookWakeup"/>), at the next due retry, and otherwise every
+/// <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecrets secrets, WebhookSender sender, IOptions<JsonOptions> json,
     IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
@@ -75,25 +75,31 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
         return until < TimeSpan.Zero ? TimeSpan.Zero : until < poll ? until : poll;
     }
 
-    /// <summary>Creates the deliveries of up to one batch of committed, undispatched events; answers how many events it took.</summary>
+    /// <summary>
+    /// Creates the deliveries of up to one batch of committed events past the dispatch cursor; answers how many events it
+    /// passed. Events are read in commit-safe order (<see cref="OutboxCursor"/>) and never written: dispatch adds delivery
+    /// rows and moves the cursor, in one transaction, so a crash redoes the batch instead of losing or repeating it. Events
+    /// of tenants without an active endpoint cost only the read.
+    /// </summary>
     public async Task<int> DispatchAsync(CancellationToken cancellationToken)
     {
         await using var work = await units.BeginAsync(cancellationToken);
-        var now = clock.GetUtcNow();
+        var page = await OutboxCursor.ReadAsync(work.Db, OutboxCursor.Webhooks, DispatchBatch, cancellationToken);
+        if (page is null)
+        {
+            return 0; // another instance is dispatching
+        }
 
-        // Claimed and marked dispatched in one statement, for every tenant: the rows stay locked until commit
-        // and another instance skips them and takes the next ones, so each event is dispatched once (the
-        // unique (event, endpoint) index backs that up). A crash before the commit undoes the mark too.
-        var events = await work.Db.Database.SqlQuery<ClaimedEvent>($"""
-            UPDATE events e SET dispatched_at = {now}
-            FROM (SELECT tenant_id, id FROM events WHERE dispatched_at IS NULL
-                  ORDER BY created_at LIMIT {DispatchBatch}
-                  FOR UPDATE SKIP LOCKED) claimed
-            WHERE e.tenant_id = claimed.tenant_id AND e.id = claimed.id
-            RETURNING e.tenant_id, e.id, e.type, e.created_at
+        var events = page.Events;
+        var tenants = events.Select(e => e.TenantId).Distinct(StringComparer.Ordinal).ToList();
+        // Across tenants on purpose (the query filter would see none): which of them could receive anything at all.
+        var listening = tenants.Count == 0 ? [] : await work.Db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT tenant_id AS "Value" FROM webhook_endpoints WHERE active AND tenant_id = ANY({tenants})
             """).ToListAsync(cancellationToken);
 
-        foreach (var tenantEvents in events.OrderBy(e => e.CreatedAt).GroupBy(e => e.TenantId, StringComparer.Ordinal))
+        var now = clock.GetUtcNow();
+        foreach (var tenantEvents in events.Where(e => !e.DeliveredByWriter).GroupBy(e => e.TenantId, StringComparer.Ordinal)
+                     .Where(g => listening.Contains(g.Key, StringComparer.Ordinal)))
         {
             await work.RunAsTenantAsync(tenantEvents.Key, async ct =>
             {
@@ -114,6 +120,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             }, cancellationToken);
         }
 
+        await page.AdvanceAsync(work.Db, cancellationToken);
         await work.CommitAsync(cancellationToken);
         return events.Count;
     }
@@ -296,15 +303,6 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
         }
     }
 
-    /// <summary>What dispatch needs of an event it claimed.</summary>
-    private sealed class ClaimedEvent
-    {
-        public required string TenantId { get; init; }
-        public required string Id { get; init; }
-        public required string Type { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
-    }
-
     /// <summary>What sending needs of a delivery it leased.</summary>
     private sealed class ClaimedDelivery
     {
@@ -318,25 +316,14 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
 }
 
 /// <summary>
-/// Wakes the worker on <c>NOTIFY ordercore_webhooks</c>, fired by triggers when events or deliveries change
-/// (at commit), and whenever listening (re)starts, since notifications may have been missed meanwhile.
+/// Wakes the worker when outbox rows were committed, here or by another instance (<see cref="OutboxSignal"/>); between
+/// wake-ups the worker polls.
 /// </summary>
-internal sealed class WebhookWakeup : IPostgresNotificationHandler, IDisposable
+internal sealed class WebhookWakeup : IDisposable
 {
-    public const string ChannelName = "ordercore_webhooks";
     private readonly SemaphoreSlim _signal = new(0, 1);
 
-    public string Channel => ChannelName;
-
-    public void OnNotification(string payload) => Wake();
-
-    public void OnListeningChanged(bool listening)
-    {
-        if (listening)
-        {
-            Wake();
-        }
-    }
+    public WebhookWakeup(OutboxSignal outbox) => outbox.Subscribe(Wake);
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 

@@ -29,7 +29,6 @@ internal static class WebhooksApi
             .AddResilienceHandler("webhook-timeout", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout));
         services.AddSingleton<WebhookWakeup>();
-        services.AddSingleton<IPostgresNotificationHandler>(provider => provider.GetRequiredService<WebhookWakeup>());
         services.AddHostedService<WebhookDeliveryWorker>();
         // Replaces the accounts feature's zero counter for usage reports.
         services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();

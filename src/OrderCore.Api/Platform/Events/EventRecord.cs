@@ -6,7 +6,7 @@ namespace OrderCore.Api.Platform.Events;
 /// A change others may care about, written in the same transaction as the change (transactional
 /// outbox): the source of webhook deliveries and of the pull-based <c>GET /v1/events</c> feed.
 /// </summary>
-public sealed class EventRecord : ITenantOwned, IHasId
+public sealed class EventRecord : ITenantOwned, IHasId, IOutboxRow
 {
     /// <summary>A new event; without <paramref name="tenantId"/> the save stamps the current tenant.</summary>
     public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId) => new()
@@ -36,8 +36,9 @@ public sealed class EventRecord : ITenantOwned, IHasId
     public required string Data { get; init; }
 
     /// <summary>
-    /// When webhook dispatch turned this event into deliveries (null: not yet). Set in the same transaction
-    /// as the deliveries, so a crash in between redoes the dispatch instead of losing it.
+    /// Set by a writer that makes the event's webhook deliveries itself, when it writes the event (the smoke test): the
+    /// dispatcher then passes it by. Null for every other event; dispatch never writes it (it moves a cursor instead,
+    /// <see cref="OutboxCursor"/>), so an event row is written once.
     /// </summary>
     public DateTimeOffset? DispatchedAt { get; set; }
 
@@ -61,8 +62,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
         builder.HasIndex(e => e.CreatedAt);
-        // Across tenants on purpose: the dispatcher looks for undispatched events of every tenant, and the
-        // partial index stays as small as the backlog.
-        builder.HasIndex(e => e.CreatedAt, "ix_events_undispatched").HasDatabaseName("ix_events_undispatched").HasFilter("dispatched_at IS NULL");
+        // Not in the model: transaction_id (xid8, default pg_current_xact_id()) and its index (transaction_id, id), which
+        // outbox cursors read in order (see OutboxCursor and the OutboxCursors migration).
     }
 }

@@ -22,8 +22,7 @@ public sealed class EventRetentionSweeper(UnitOfWorkFactory units, IOptions<Even
         int deleted;
         do
         {
-            // By key, not ctid: the webhook dispatcher may update a row (dispatched_at) meanwhile, which gives
-            // it a new ctid that a ctid match would silently skip.
+            // By key, not ctid: a ctid match would silently skip a row updated meanwhile.
             deleted = await units.RunAsync((work, ct) => work.Db.Database.ExecuteSqlAsync($"""
                 DELETE FROM events
                 WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM events WHERE created_at < {cutoff} LIMIT {BatchSize})

@@ -87,7 +87,7 @@ public static class TelemetrySetup
         path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>Counts committed events not yet dispatched to webhooks (the partial index <c>ix_events_undispatched</c> keeps it cheap).</summary>
+/// <summary>Counts committed events not yet dispatched to webhooks: those past the dispatch cursor (an index range, kept cheap).</summary>
 public sealed class OutboxBacklogSampler(IServiceScopeFactory scopes, IOptions<MetricsOptions> options, TimeProvider clock,
     ILogger<OutboxBacklogSampler> logger) : PeriodicJob(clock, logger)
 {
@@ -106,9 +106,8 @@ public sealed class OutboxBacklogSampler(IServiceScopeFactory scopes, IOptions<M
             return;
         }
 
-        // Every tenant's backlog: one statement across tenants (the query filter would see none), on the undispatched-events index.
-        var backlog = await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM events WHERE dispatched_at IS NULL")
-            .SingleAsync(cancellationToken);
+        // Every tenant's backlog: one statement across tenants (the query filter would see none).
+        var backlog = await OutboxCursor.BacklogAsync(db, OutboxCursor.Webhooks, cancellationToken);
         OrderCoreTelemetry.OutboxBacklog(backlog);
     }
 }

@@ -115,6 +115,9 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
     /// context's tenant, a row of another tenant is never written under it, and every event a (tenant-owned)
     /// aggregate raised becomes an event row of its tenant in this save: the outbox half of the unit of work.
     /// </summary>
+    /// <summary>Whether a save since the unit of work began added outbox rows (<see cref="IOutboxRow"/>): its commit wakes their readers.</summary>
+    internal bool WroteOutboxRows { get; set; }
+
     private void PrepareSave()
     {
         var tenantId = TenantId;
@@ -134,6 +137,10 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
             {
                 (raising ??= []).Add((aggregate, entry.Entity.TenantId));
             }
+            else if (entry.State == EntityState.Added && entry.Entity is IOutboxRow)
+            {
+                WroteOutboxRows = true;
+            }
         }
 
         foreach (var (aggregate, owner) in raising ?? [])
@@ -142,6 +149,7 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
             {
                 var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
                 Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, owner));
+                WroteOutboxRows = true;
             }
         }
     }

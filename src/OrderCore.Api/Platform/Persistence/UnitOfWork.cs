@@ -12,9 +12,11 @@ namespace OrderCore.Api.Platform.Persistence;
 /// stamping apply there too and no code writes tenant conditions by hand.</item>
 /// <item><see cref="OnCommitted"/>: hooks that run after a successful commit, never after a rollback
 /// (nor after a rollback to a savepoint taken before they were added).</item>
+/// <item>A commit that wrote outbox rows (events, deliveries) wakes their readers through <see cref="OutboxSignal"/>, after
+/// the commit and outside the transaction.</item>
 /// </list>
 /// </summary>
-public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
+public sealed class UnitOfWork(OrderCoreDbContext db, OutboxSignal outbox) : IAsyncDisposable
 {
     private readonly List<Func<CancellationToken, Task>> _onCommitted = [];
     private readonly Dictionary<string, int> _hooksAtSavepoint = new(StringComparer.Ordinal);
@@ -30,7 +32,10 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
 
     /// <summary>A unit of work of its own over the context of <paramref name="scope"/>, which it disposes at the end.</summary>
     internal static UnitOfWork Owning(AsyncServiceScope scope) =>
-        new(scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>()) { _ownedScope = scope };
+        new(scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>(), scope.ServiceProvider.GetRequiredService<OutboxSignal>())
+        {
+            _ownedScope = scope,
+        };
 
     public async Task BeginAsync(CancellationToken cancellationToken)
     {
@@ -40,6 +45,7 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
         }
 
         _transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.WroteOutboxRows = false;
         // Savepoints are taken where they are needed (SavepointAsync); EF's own around every SaveChanges would
         // only add two round trips per write.
         db.Database.AutoSavepointsEnabled = false;
@@ -87,6 +93,12 @@ public sealed class UnitOfWork(OrderCoreDbContext db) : IAsyncDisposable
         finally
         {
             await EndAsync();
+        }
+
+        if (db.WroteOutboxRows)
+        {
+            db.WroteOutboxRows = false;
+            outbox.Committed();
         }
 
         foreach (var hook in hooks)

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Features.Checkout;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Features.Inventory;
 using OrderCore.Tests.Infrastructure;
@@ -253,7 +252,7 @@ public sealed class CheckoutSessionTests(AppFixture app)
     {
         await using var scope = app.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        await ReservationExpirySweeper.ReleaseExpiredAsync(db, scope.ServiceProvider.GetRequiredService<Outbox>(), DateTimeOffset.UtcNow, 1000,
+        await ReservationExpirySweeper.ReleaseExpiredAsync(scope.ServiceProvider, DateTimeOffset.UtcNow, 1000,
             CancellationToken.None);
         await CheckoutSessionExpirySweeper.CancelExpiredAsync(db, DateTimeOffset.UtcNow, 1000, CancellationToken.None);
     }

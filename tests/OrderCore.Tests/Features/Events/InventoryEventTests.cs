@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Events;
-using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Events;
@@ -54,8 +52,7 @@ public sealed class InventoryEventTests(AppFixture app)
 
         await using (var scope = app.Factory.Services.CreateAsyncScope())
         {
-            await ReservationExpirySweeper.ReleaseExpiredAsync(scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>(),
-                scope.ServiceProvider.GetRequiredService<Outbox>(), DateTimeOffset.UtcNow, 100, CancellationToken.None);
+            await ReservationExpirySweeper.ReleaseExpiredAsync(scope.ServiceProvider, DateTimeOffset.UtcNow, 100, CancellationToken.None);
         }
 
         var last = (await InventoryEventsAsync(tenant))[^1].GetProperty("data").GetProperty("object");

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Infrastructure;
 
@@ -128,6 +127,6 @@ public sealed class InventoryConcurrencyTests(AppFixture app)
     {
         await using var scope = app.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        await ReservationExpirySweeper.ReleaseExpiredAsync(db, scope.ServiceProvider.GetRequiredService<Outbox>(), DateTimeOffset.UtcNow, 2, CancellationToken.None);
+        await ReservationExpirySweeper.ReleaseExpiredAsync(scope.ServiceProvider, DateTimeOffset.UtcNow, 2, CancellationToken.None);
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Features.Inventory;
-using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Infrastructure;
 
@@ -101,6 +100,6 @@ public sealed class ReservationExpiryTests(AppFixture app)
     {
         await using var scope = app.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderCoreDbContext>();
-        return await ReservationExpirySweeper.ReleaseExpiredAsync(db, scope.ServiceProvider.GetRequiredService<Outbox>(), DateTimeOffset.UtcNow, batchSize, CancellationToken.None);
+        return await ReservationExpirySweeper.ReleaseExpiredAsync(scope.ServiceProvider, DateTimeOffset.UtcNow, batchSize, CancellationToken.None);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -111,9 +112,9 @@ public sealed class IsolatedApp : IAsyncDisposable
     public static async Task<IsolatedApp> CreateAsync(Dictionary<string, string?> settings) => new(await TestDatabase.CreateAsync(), settings);
 
     /// <summary>Starts another instance on the same database and answers its address.</summary>
-    public Uri StartInstance()
+    public Uri StartInstance(Action<IServiceCollection>? services = null)
     {
-        var factory = new OrderCoreFactory(_settings);
+        var factory = new OrderCoreFactory(_settings, services);
         _instances.Add(factory);
         return factory.Start();
     }

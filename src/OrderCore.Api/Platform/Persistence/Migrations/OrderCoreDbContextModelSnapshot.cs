@@ -1675,10 +1675,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.HasIndex("TenantId", "Type", "Id")
                         .HasDatabaseName("ix_events_tenant_id_type_id");
 
-                    b.HasIndex(new[] { "CreatedAt" }, "ix_events_undispatched")
-                        .HasDatabaseName("ix_events_undispatched")
-                        .HasFilter("dispatched_at IS NULL");
-
                     b.ToTable("events", (string)null);
                 });
 
@@ -1716,14 +1712,14 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("location");
 
-                    b.Property<string>("SealedFor")
-                        .HasColumnType("text")
-                        .HasColumnName("sealed_for");
-
                     b.Property<byte[]>("RequestHash")
                         .IsRequired()
                         .HasColumnType("bytea")
                         .HasColumnName("request_hash");
+
+                    b.Property<string>("SealedFor")
+                        .HasColumnType("text")
+                        .HasColumnName("sealed_for");
 
                     b.Property<int>("StatusCode")
                         .HasColumnType("integer")
