@@ -32,11 +32,7 @@ public static class Skus
     public static async Task<Sku> ResolveAsync(OrderCoreDbContext db, string? skuId, string? skuCode, CancellationToken cancellationToken) =>
         await FindAsync(db, skuId, skuCode, cancellationToken) ?? throw NotFound(skuId, skuCode).ToException();
 
-    /// <summary>Every SKU named by one of <paramref name="ids"/> or <paramref name="codes"/>, with its product, in one query.</summary>
-    public static Task<List<SkuWithProduct>> FindWithProductsAsync(OrderCoreDbContext db, IReadOnlyCollection<string> ids,
-        IReadOnlyCollection<string> codes, CancellationToken cancellationToken) =>
-        db.Skus.Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode))
-            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new SkuWithProduct(s, p))
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+    /// <summary>Every SKU named by one of <paramref name="ids"/> or <paramref name="codes"/>, as a query to compose into a larger one.</summary>
+    public static IQueryable<Sku> Named(OrderCoreDbContext db, IReadOnlyCollection<string> ids, IReadOnlyCollection<string> codes) =>
+        db.Skus.Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode));
 }

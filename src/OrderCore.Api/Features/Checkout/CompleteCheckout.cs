@@ -178,7 +178,7 @@ internal sealed class CompleteCheckout(OrderCoreDbContext db, CurrentTenant tena
                 .ToException();
         }
 
-        var order = await OrderPlacement.PlaceAsync(db, tenant.RequiredId, request, priced, session.ReservationIds, now, cancellationToken);
+        var order = await OrderPlacement.PlaceAsync(db, request, priced, session.ReservationIds, now, cancellationToken);
         session.Status = CheckoutStatus.Completed;
         session.OrderId = order.Id;
         session.OrderNumber = order.OrderNumber;

@@ -9,26 +9,21 @@ public static class Stock
 {
     /// <summary>The tenant's default location (where orders reserve), or null before it has one.</summary>
     public static Task<string?> DefaultLocationIdAsync(OrderCoreDbContext db, CancellationToken cancellationToken) =>
-        db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken);
+        DefaultLocationId(db).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The tenant's default location id (at most one), as a query to compose into a larger one.</summary>
+    public static IQueryable<string> DefaultLocationId(OrderCoreDbContext db) => db.Locations.Where(l => l.IsDefault).Select(l => l.Id);
 
     /// <summary>
-    /// Reserves every line for the order at <paramref name="locationId"/> (null: the default location), or throws 409
-    /// <c>insufficient_stock</c> for the first that cannot be met (the caller's transaction then rolls the others back).
-    /// Nothing to reserve: nothing done.
+    /// Adds to <paramref name="batch"/> the reservation of every line for the order at <paramref name="locationId"/> (the
+    /// location the order takes its stock from; null: the tenant has none). Once the batch ran,
+    /// <see cref="PendingReservation.Confirm"/> throws 409 <c>insufficient_stock</c>
+    /// for the first line that could not be met (the caller's transaction then rolls the others back). Nothing to reserve:
+    /// nothing sent.
     /// </summary>
-    public static async Task ReserveForOrderAsync(OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines, string? locationId,
-        DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var terms = new ReservationTerms(OrderId: orderId);
-        if (locationId is null)
-        {
-            await StockReservations.ReserveAtDefaultLocationAsync(db, lines, terms, now, cancellationToken);
-        }
-        else if (lines.Count > 0)
-        {
-            await StockReservations.ReserveAsync(db, locationId, lines, terms, now, cancellationToken);
-        }
-    }
+    public static PendingReservation ReserveForOrder(SqlBatch batch, OrderCoreDbContext db, string orderId, IReadOnlyList<StockRequest> lines,
+        string? locationId, DateTimeOffset now) =>
+        StockReservations.Add(batch, db, locationId, lines, new ReservationTerms(OrderId: orderId), now);
 
     /// <summary>
     /// Holds stock for someone who is not an order yet (a checkout session, named by <paramref name="holder"/>) until

@@ -5,63 +5,129 @@ public sealed record StockRequest(string SkuId, string SkuCode, int Quantity);
 /// <summary>What a reservation is for: an order, or a caller's own reference, optionally until a time.</summary>
 internal sealed record ReservationTerms(string? OrderId = null, string? Reference = null, DateTimeOffset? ExpiresAt = null);
 
-/// <summary>Reserves and releases stock inside the caller's transaction.</summary>
-internal static class StockReservations
+/// <summary>
+/// A reservation sent in a batch (<see cref="Stock.ReserveForOrder"/>). Running the batch reserves the stock or throws 409
+/// <c>insufficient_stock</c>; <see cref="Confirm"/> then records the reservations (or 409 when there was no location).
+/// </summary>
+public sealed class PendingReservation
 {
-    /// <summary>
-    /// Reserves every request at <paramref name="locationId"/>, or throws 409 <c>insufficient_stock</c>
-    /// for the first that cannot be met (the caller's transaction then rolls the others back).
-    /// SKUs are reserved in id order so that two multi-line orders lock rows in the same order and
-    /// cannot deadlock. Adds reservation and movement rows to the context; the caller saves.
-    /// </summary>
-    public static async Task<List<InventoryReservation>> ReserveAsync(OrderCoreDbContext db, string locationId,
-        IEnumerable<StockRequest> requests, ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    private readonly OrderCoreDbContext _db;
+    private readonly string? _locationId;
+    private readonly IReadOnlyList<StockRequest> _requests;
+    private readonly ReservationTerms _terms;
+    private readonly DateTimeOffset _now;
+
+    internal PendingReservation(OrderCoreDbContext db, string? locationId, IReadOnlyList<StockRequest> requests, ReservationTerms terms,
+        DateTimeOffset now)
     {
-        var reservations = new List<InventoryReservation>();
-        var bySku = requests
-            .GroupBy(r => r.SkuId, StringComparer.Ordinal)
-            .Select(g => new StockRequest(g.Key, g.First().SkuCode, g.Sum(r => r.Quantity)))
-            .OrderBy(r => r.SkuId, StringComparer.Ordinal);
+        _db = db;
+        _locationId = locationId;
+        _requests = requests;
+        _terms = terms;
+        _now = now;
+    }
 
-        foreach (var request in bySku)
+    /// <summary>Records the reservations made (their rows join the context, which the caller saves), or throws 409 <c>insufficient_stock</c>.</summary>
+    public void Confirm() => Take();
+
+    /// <summary>As <see cref="Confirm"/>, answering the reservations made (none when nothing was requested).</summary>
+    internal List<InventoryReservation> Take()
+    {
+        if (_requests.Count == 0)
         {
-            // The guarantee against overselling: the row is only updated while enough is available, and
-            // the row lock this UPDATE takes makes concurrent reservations of the SKU queue behind it.
-            var reserved = await db.InventoryLevels
-                .Where(l => l.LocationId == locationId && l.SkuId == request.SkuId && l.OnHand - l.Reserved >= request.Quantity)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(l => l.Reserved, l => l.Reserved + request.Quantity)
-                    .SetProperty(l => l.UpdatedAt, now), cancellationToken);
+            return [];
+        }
 
-            if (reserved == 0)
-            {
-                var available = await db.InventoryLevels
-                    .Where(l => l.LocationId == locationId && l.SkuId == request.SkuId)
-                    .Select(l => (int?)(l.OnHand - l.Reserved))
-                    .SingleOrDefaultAsync(cancellationToken) ?? 0;
-                OrderCoreTelemetry.ReservationRefused();
-                throw InsufficientStock(request, locationId, available).ToException();
-            }
+        if (_locationId is null)
+        {
+            OrderCoreTelemetry.ReservationRefused();
+            throw StockReservations.InsufficientStock(_requests[0], null, 0).ToException();
+        }
 
+        // The batch ran without a refusal: every request was reserved.
+        var reservations = new List<InventoryReservation>(_requests.Count);
+        foreach (var request in _requests)
+        {
             var reservation = new InventoryReservation
             {
                 Id = Ids.New(Ids.Reservation),
                 SkuId = request.SkuId,
-                LocationId = locationId,
+                LocationId = _locationId,
                 Quantity = request.Quantity,
-                OrderId = terms.OrderId,
-                Reference = terms.Reference,
-                ExpiresAt = terms.ExpiresAt,
-                CreatedAt = now,
-                UpdatedAt = now,
+                OrderId = _terms.OrderId,
+                Reference = _terms.Reference,
+                ExpiresAt = _terms.ExpiresAt,
+                CreatedAt = _now,
+                UpdatedAt = _now,
             };
             reservations.Add(reservation);
-            db.InventoryReservations.Add(reservation);
-            db.InventoryMovements.Add(InventoryMovement.Of(reservation, MovementReason.Reserve, onHandDelta: 0, request.Quantity, terms.Reference, now));
+            _db.InventoryReservations.Add(reservation);
+            _db.InventoryMovements.Add(InventoryMovement.Of(reservation, MovementReason.Reserve, onHandDelta: 0, request.Quantity, _terms.Reference, _now));
         }
 
         return reservations;
     }
+}
+
+/// <summary>Reserves and releases stock inside the caller's transaction.</summary>
+internal static class StockReservations
+{
+    /// <summary>
+    /// Reserves every request at <paramref name="locationId"/>, or throws 409 <c>insufficient_stock</c> for the first that
+    /// cannot be met (the caller's transaction then rolls the others back). Adds reservation and movement rows to the
+    /// context; the caller saves. One round trip (<see cref="Add"/>).
+    /// </summary>
+    public static async Task<List<InventoryReservation>> ReserveAsync(OrderCoreDbContext db, string locationId,
+        IEnumerable<StockRequest> requests, ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var batch = new SqlBatch(db);
+        var reservation = Add(batch, db, locationId, requests.ToList(), terms, now);
+        await batch.ExecuteAsync(cancellationToken);
+        return reservation.Take();
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="batch"/> the one statement that reserves every request at <paramref name="locationId"/>
+    /// (null: there is no such location, and nothing can be reserved). Running the batch throws 409 <c>insufficient_stock</c>
+    /// for the first request not met; <see cref="PendingReservation.Take"/> then records the reservations.
+    /// <para>
+    /// The guarantee against overselling: <c>reserve_stock</c> locks the levels of all the requested SKUs in SKU order (the
+    /// same order as every other path that locks several levels, so two multi-line orders cannot deadlock) and adds to
+    /// <c>reserved</c> only when <c>on_hand - reserved</c>, read under that lock, covers every request; concurrent
+    /// reservations of a SKU queue on its row lock. Otherwise it fails (nothing reserved, and the batch's later statements,
+    /// such as the order's number, do not run). The database's CHECK (<c>reserved &lt;= on_hand</c>) backs it up.
+    /// </para>
+    /// </summary>
+    public static PendingReservation Add(SqlBatch batch, OrderCoreDbContext db, string? locationId, IReadOnlyList<StockRequest> requests,
+        ReservationTerms terms, DateTimeOffset now)
+    {
+        var bySku = requests
+            .GroupBy(r => r.SkuId, StringComparer.Ordinal)
+            .Select(g => new StockRequest(g.Key, g.First().SkuCode, g.Sum(r => r.Quantity)))
+            .OrderBy(r => r.SkuId, StringComparer.Ordinal)
+            .ToList();
+        if (bySku.Count > 0 && locationId is not null)
+        {
+            var skuIds = bySku.Select(r => r.SkuId).ToArray();
+            var quantities = bySku.Select(r => r.Quantity).ToArray();
+            batch.Add($"SELECT reserve_stock({SqlBatch.Tenant}, {locationId}, {skuIds}, {quantities}, {now})", failed =>
+            {
+                if (failed.SqlState != ShortOfStock)
+                {
+                    return null;
+                }
+
+                OrderCoreTelemetry.ReservationRefused();
+                var request = bySku.First(r => r.SkuId == failed.MessageText);
+                return InsufficientStock(request, locationId, int.Parse(failed.Hint!, CultureInfo.InvariantCulture)).ToException();
+            });
+        }
+
+        return new PendingReservation(db, locationId, bySku, terms, now);
+    }
+
+    /// <summary>What <c>reserve_stock</c> raises when a SKU is short; its message is the SKU id and its hint the quantity available.</summary>
+    private const string ShortOfStock = "OC409";
 
     /// <summary>
     /// Reserves at the tenant's default location, where orders and checkouts take their stock from (see

@@ -4,17 +4,14 @@ namespace OrderCore.Api.Features.Orders;
 public static class OrderNumbers
 {
     /// <summary>
-    /// The tenant's next number from its own sequence (<c>next_order_number</c>, created by the
-    /// OrderNumberSequences migration): unique and increasing per tenant. <c>nextval</c> holds no lock
-    /// until commit, so orders of one tenant do not queue behind each other; the price is that a failed or
-    /// rolled-back order leaves a gap (<c>nextval</c> is never rolled back). Taken after stock is reserved,
-    /// so the commonest refusal, insufficient stock, uses no number.
+    /// Adds to <paramref name="batch"/> the draw of the tenant's next number from its own sequence (<c>next_order_number</c>,
+    /// created by the OrderNumberSequences migration): unique and increasing per tenant. <c>nextval</c> holds no lock
+    /// until commit, so orders of one tenant do not queue behind each other; the price is that a refused or rolled-back
+    /// order (insufficient stock included: the number is drawn in the same round trip as the reservation) leaves a gap,
+    /// since <c>nextval</c> is never rolled back.
     /// </summary>
-    public static async Task<long> NextAsync(OrderCoreDbContext db, string tenantId, CancellationToken cancellationToken)
-    {
-        var numbers = await db.Database.SqlQuery<long>($"SELECT next_order_number({tenantId}) AS \"Value\"").ToListAsync(cancellationToken);
-        return numbers.Single();
-    }
+    public static SqlResult<List<long>> Next(SqlBatch batch) =>
+        batch.AddRows($"SELECT next_order_number({SqlBatch.Tenant})", row => row.GetInt64(0));
 
     /// <summary>
     /// Creates the tenant's order-number sequence when the tenant is provisioned. <c>next_order_number</c>

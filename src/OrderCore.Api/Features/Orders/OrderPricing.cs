@@ -12,6 +12,9 @@ public sealed record PricedLine(int Position, Sku Sku, Product Product, int Quan
 
 public sealed record PricedOrder(string Currency, string? CustomerId, IReadOnlyList<PricedLine> Lines, decimal Subtotal)
 {
+    /// <summary>The tenant's default location, read with the catalog (null: it has none): where the order's stock comes from.</summary>
+    public string? DefaultLocationId { get; init; }
+
     /// <summary>The subtotal, unless an upstream platform charged a different total (taxes, shipping, discounts).</summary>
     public decimal Total { get; init; } = Subtotal;
 
@@ -35,21 +38,17 @@ public static class OrderPricing
     {
         var currency = Currency.Normalize(request.Currency);
         var items = request.Items!;
-
-        if (request.CustomerId is { } customerId && !await db.Customers.AnyAsync(c => c.Id == customerId, cancellationToken))
+        var catalog = await ReadCatalogAsync(db, request, currency, cancellationToken);
+        if (request.CustomerId is { } customerId && !(catalog.FirstOrDefault()?.CustomerExists ?? await db.Customers.AnyAsync(c => c.Id == customerId, cancellationToken)))
         {
             throw CustomerErrors.NotFound(customerId).ToException();
         }
 
-        var ids = items.Where(i => i.SkuId is not null).Select(i => i.SkuId!).Distinct().ToList();
-        var codes = items.Where(i => i.SkuCode is not null).Select(i => i.SkuCode!).Distinct().ToList();
-        var skus = await Skus.FindWithProductsAsync(db, ids, codes, cancellationToken);
-
-        var resolved = new List<(int Position, Sku Sku, Product Product, int Quantity)>();
+        var resolved = new List<(int Position, CatalogRow Row, int Quantity)>();
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            var match = skus.FirstOrDefault(s => item.SkuId is not null ? s.Sku.Id == item.SkuId : s.Sku.SkuCode == item.SkuCode);
+            var match = catalog.FirstOrDefault(r => item.SkuId is not null ? r.Sku.Id == item.SkuId : r.Sku.SkuCode == item.SkuCode);
             if (match is null)
             {
                 var notFound = Skus.NotFound(item.SkuId, item.SkuCode);
@@ -57,38 +56,84 @@ public static class OrderPricing
                     .With("param", $"items[{i}].{(item.SkuId is not null ? "sku_id" : "sku_code")}").ToException();
             }
 
-            if (match.UnavailableBecause is { } why)
+            if (new SkuWithProduct(match.Sku, match.Product).UnavailableBecause is { } why)
             {
                 throw new ApiError(StatusCodes.Status409Conflict, "product_unavailable", $"SKU {match.Sku.SkuCode} cannot be ordered: {why}")
                     .With("sku_id", match.Sku.Id).With("product_id", match.Product.Id).ToException();
             }
 
-            resolved.Add((i, match.Sku, match.Product, item.Quantity!.Value));
+            resolved.Add((i, match, item.Quantity!.Value));
         }
 
         var lines = new List<PricedLine>(resolved.Count);
-        if (givenUnitPrices is not null)
+        foreach (var (position, row, quantity) in resolved)
         {
-            foreach (var (position, sku, product, quantity) in resolved)
+            if (givenUnitPrices is not null)
             {
                 var given = Currency.Round(givenUnitPrices[position], currency);
-                lines.Add(new PricedLine(position, sku, product, quantity, null, given, Currency.Round(given * quantity, currency)));
+                lines.Add(new PricedLine(position, row.Sku, row.Product, quantity, null, given, Currency.Round(given * quantity, currency)));
+                continue;
             }
 
-            return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency));
-        }
-
-        var candidates = await PriceResolver.LoadCandidatesAsync(db, resolved.Select(r => r.Sku.Id).Distinct().ToList(), currency,
-            request.CustomerId, cancellationToken);
-        foreach (var (position, sku, product, quantity) in resolved)
-        {
-            var price = PriceResolver.Resolve(candidates[sku.Id], currency, request.CustomerId, quantity, now)
-                ?? throw PricingErrors.NoPriceApplies(sku.Id, sku.SkuCode, currency, request.CustomerId, quantity)
+            var price = PriceResolver.Resolve(row.Prices.Select(p => new PriceCandidate(p.Price, p.List)), currency, request.CustomerId, quantity, now)
+                ?? throw PricingErrors.NoPriceApplies(row.Sku.Id, row.Sku.SkuCode, currency, request.CustomerId, quantity)
                     .With("param", $"items[{position}]").ToException();
             var unitPrice = Currency.Round(price.UnitAmount, currency);
-            lines.Add(new PricedLine(position, sku, product, quantity, price, unitPrice, Currency.Round(unitPrice * quantity, currency)));
+            lines.Add(new PricedLine(position, row.Sku, row.Product, quantity, price, unitPrice, Currency.Round(unitPrice * quantity, currency)));
         }
 
-        return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency));
+        return new PricedOrder(currency, request.CustomerId, lines, Currency.Round(lines.Sum(l => l.LineTotal), currency))
+        {
+            DefaultLocationId = catalog.FirstOrDefault()?.DefaultLocationId,
+        };
+    }
+
+    /// <summary>
+    /// Everything pricing and reserving need, in one query (one round trip): the named SKUs with their products, each
+    /// SKU's price candidates, the tenant's default location and whether the customer exists (those two repeat on every
+    /// row). Each part is its feature's own query (<see cref="Skus.Named"/>, <see cref="PriceResolver.Candidates"/>,
+    /// <see cref="Stock.DefaultLocationId"/>); only their composition is made here.
+    /// </summary>
+    private static Task<List<CatalogRow>> ReadCatalogAsync(OrderCoreDbContext db, PlaceOrderRequest request, string currency,
+        CancellationToken cancellationToken)
+    {
+        var items = request.Items!;
+        var ids = items.Where(i => i.SkuId is not null).Select(i => i.SkuId!).Distinct().ToList();
+        var codes = items.Where(i => i.SkuCode is not null).Select(i => i.SkuCode!).Distinct().ToList();
+        var customerId = request.CustomerId;
+        var candidates = PriceResolver.Candidates(db, currency, customerId);
+        var lists = db.PriceLists;
+        var customers = db.Customers;
+        var defaultLocation = Stock.DefaultLocationId(db);
+        return Skus.Named(db, ids, codes)
+            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new { Sku = s, Product = p })
+            .Select(x => new CatalogRow
+            {
+                Sku = x.Sku,
+                Product = x.Product,
+                Prices = candidates.Where(p => p.SkuId == x.Sku.Id)
+                    .Join(lists, p => p.PriceListId, l => l.Id, (p, l) => new CandidateRow { Price = p, List = l })
+                    .ToList(),
+                DefaultLocationId = defaultLocation.FirstOrDefault(),
+                CustomerExists = customerId == null || customers.Any(c => c.Id == customerId),
+            })
+            .AsNoTracking()
+            .AsSingleQuery()
+            .ToListAsync(cancellationToken);
+    }
+
+    private sealed class CatalogRow
+    {
+        public required Sku Sku { get; init; }
+        public required Product Product { get; init; }
+        public required List<CandidateRow> Prices { get; init; }
+        public string? DefaultLocationId { get; init; }
+        public bool CustomerExists { get; init; }
+    }
+
+    private sealed class CandidateRow
+    {
+        public required Price Price { get; init; }
+        public required PriceList List { get; init; }
     }
 }

@@ -83,10 +83,11 @@ internal sealed partial class PlaceOrderValidator : AbstractValidator<PlaceOrder
 
 internal static class PlaceOrder
 {
-    public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, CurrentTenant tenant,
-        TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>Places the order; the request's unit of work saves it, with the stored answer of an idempotent request, and commits.</summary>
+    public static async Task<Created<OrderResponse>> Handle(PlaceOrderRequest request, OrderCoreDbContext db, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        var order = await OrderPlacement.PlaceAsync(db, tenant.RequiredId, request, clock.GetUtcNow(), cancellationToken);
+        var order = await OrderPlacement.PlaceAsync(db, request, clock.GetUtcNow(), cancellationToken);
         return TypedResults.Created($"/v1/orders/{order.Id}", order);
     }
 }
@@ -102,15 +103,15 @@ public static class OrderPlacement
     /// with its <c>order.created</c> event, all in the caller's transaction: either everything happens or
     /// nothing does. Answers the order as <c>GET /v1/orders/{id}</c> shows it.
     /// </summary>
-    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, DateTimeOffset now,
+    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, PlaceOrderRequest request, DateTimeOffset now,
         CancellationToken cancellationToken) =>
-        PlaceAsync(db, tenantId, request, upstream: null, now, cancellationToken);
+        PlaceAsync(db, request, upstream: null, now, cancellationToken);
 
     /// <summary>
     /// As above, for an order another platform already sold (<paramref name="upstream"/>, e.g. a Shopify order): its unit
     /// prices replace the price resolver's, its total is the order's, and stock is held at its location.
     /// </summary>
-    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request,
+    public static async Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, PlaceOrderRequest request,
         UpstreamOrderTerms? upstream, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var priced = await OrderPricing.PriceAsync(db, request, upstream?.UnitPrices, now, cancellationToken);
@@ -119,7 +120,7 @@ public static class OrderPlacement
             priced = priced with { Total = Platform.Money.Currency.Round(upstream.Total, priced.Currency) };
         }
 
-        return await StoreAsync(db, tenantId, request, priced, heldReservationIds: null, upstream?.LocationId, now, cancellationToken);
+        return await StoreAsync(db, request, priced, heldReservationIds: null, upstream?.LocationId, now, cancellationToken);
     }
 
     /// <summary>
@@ -127,15 +128,17 @@ public static class OrderPlacement
     /// at whatever instant the caller priced them (a checkout session's). Its <paramref name="heldReservationIds"/> (made for
     /// exactly these lines) become the order's, and 409 <c>reservations_lost</c> when one of them is no longer active.
     /// </summary>
-    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
+    public static Task<OrderResponse> PlaceAsync(OrderCoreDbContext db, PlaceOrderRequest request, PricedOrder priced,
         IReadOnlyCollection<string> heldReservationIds, DateTimeOffset now, CancellationToken cancellationToken) =>
-        StoreAsync(db, tenantId, request, priced, heldReservationIds, locationId: null, now, cancellationToken);
+        StoreAsync(db, request, priced, heldReservationIds, locationId: null, now, cancellationToken);
 
     /// <summary>
     /// The one way an order is stored: stock (held reservations handed over, or every tracked line reserved now at the
     /// location, the default one unless given), the tenant's next number, the aggregate with its <c>order.created</c>.
+    /// Reservation and number take one round trip together; the rows are written by the caller's next save, in the one
+    /// batch of inserts of its unit of work (the request's is saved by the idempotency filter, with the stored answer).
     /// </summary>
-    private static async Task<OrderResponse> StoreAsync(OrderCoreDbContext db, string tenantId, PlaceOrderRequest request, PricedOrder priced,
+    private static async Task<OrderResponse> StoreAsync(OrderCoreDbContext db, PlaceOrderRequest request, PricedOrder priced,
         IReadOnlyCollection<string>? heldReservationIds, string? locationId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var orderId = Ids.New(Ids.Order);
@@ -143,17 +146,19 @@ public static class OrderPlacement
         {
             await Stock.TransferToOrderAsync(db, heldReservationIds, orderId, now, cancellationToken);
         }
-        else
-        {
-            await Stock.ReserveForOrderAsync(db, orderId, priced.StockNeeded, locationId, now, cancellationToken);
-        }
 
-        var number = await OrderNumbers.NextAsync(db, tenantId, cancellationToken);
+        var batch = new SqlBatch(db);
+        var reservation = heldReservationIds is null
+            ? Stock.ReserveForOrder(batch, db, orderId, priced.StockNeeded, locationId ?? priced.DefaultLocationId, now)
+            : null;
+        var number = OrderNumbers.Next(batch);
+        await batch.ExecuteAsync(cancellationToken);
+        reservation?.Confirm();
+
         var details = new OrderDetails(request.CustomerId, request.MerchantReferenceId, request.Payment?.Provider, request.Payment?.Reference,
             request.Channel, request.SourcePlatform, request.Metadata);
-        var order = Order.Place(orderId, number, priced, details, now);
+        var order = Order.Place(orderId, number.Value.Single(), priced, details, now);
         db.Orders.Add(order);
-        await db.SaveChangesAsync(cancellationToken);
         OrderCoreTelemetry.OrderCreated();
         return OrderResponse.From(order);
     }

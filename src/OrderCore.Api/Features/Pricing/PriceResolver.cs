@@ -99,13 +99,18 @@ public static class PriceResolver
     public static async Task<ILookup<string, PriceCandidate>> LoadCandidatesAsync(OrderCoreDbContext db, IReadOnlyCollection<string> skuIds,
         string currency, string? customerId, CancellationToken cancellationToken)
     {
-        var rows = await db.Prices
-            .Where(p => skuIds.Contains(p.SkuId) && p.Currency == currency)
-            .ActiveInActiveList(db)
-            .ForCustomer(db, customerId)
+        var rows = await Candidates(db, currency, customerId)
+            .Where(p => skuIds.Contains(p.SkuId))
             .Join(db.PriceLists, p => p.PriceListId, l => l.Id, (p, l) => new { Price = p, List = l })
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         return rows.ToLookup(r => r.Price.SkuId, r => new PriceCandidate(r.Price, r.List), StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The same pre-filter as a query of prices, to compose into a larger query (order creation reads the candidates of its
+    /// SKUs together with the SKUs); join <see cref="PricingTables"/>' price lists for the <see cref="PriceCandidate"/>.
+    /// </summary>
+    public static IQueryable<Price> Candidates(OrderCoreDbContext db, string currency, string? customerId) =>
+        db.Prices.Where(p => p.Currency == currency).ActiveInActiveList(db).ForCustomer(db, customerId);
 }

@@ -63,6 +63,6 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
         builder.HasIndex(e => e.CreatedAt);
         // Not in the model: transaction_id (xid8, default pg_current_xact_id()) and its index (transaction_id, id), which
-        // outbox cursors read in order (see OutboxCursor and the OutboxCursors migration).
+        // outbox cursors read in order (see OutboxCursor and the FastOrderPath migration).
     }
 }

@@ -6,12 +6,16 @@ namespace OrderCore.Api.Platform.Idempotency;
 /// The transaction boundary of every write request of a route group, and idempotency for every POST
 /// (<see cref="IdempotencyRouting.WithIdempotency{TBuilder}"/>, outermost among the group's filters).
 /// <list type="bullet">
-/// <item>Each write runs in the request's <see cref="UnitOfWork"/>, begun here. Handlers only call SaveChanges;
-/// an answer of 400 or more rolls their changes back (to a savepoint), so a rejected request changes nothing.</item>
-/// <item>With an <c>Idempotency-Key</c> (header or body field <c>idempotency_key</c>) the key is locked
-/// for the duration with a transaction-scoped advisory lock (a second request meanwhile gets 409
-/// <c>idempotency_key_in_use</c>), a stored answer is replayed, and otherwise the answer (status &lt; 500)
-/// is stored in the same transaction as the rows it describes: no crash can separate the two.</item>
+/// <item>Each write runs in the request's <see cref="UnitOfWork"/>, begun here. An answer of 400 or more rolls the
+/// handler's changes back, so a rejected request changes nothing; otherwise changes the handler left unsaved are saved
+/// here, in one batch with the stored answer, and committed.</item>
+/// <item>With an <c>Idempotency-Key</c> (header or body field <c>idempotency_key</c>) the first round trip of the
+/// transaction takes a transaction-scoped advisory lock on the key and then reads its stored answer (two statements: the
+/// read's snapshot follows the lock). A stored answer is replayed, whether or not the lock was free (any number of
+/// retries of a finished request can run at once); without one, a key locked by another request gets 409
+/// <c>idempotency_key_in_use</c>, and otherwise the handler runs and its answer (status &lt; 500) is stored in the same
+/// transaction as the rows it describes: no crash can separate the two. A refusal (4xx) is stored after the rollback, in
+/// a transaction of its own under the same lock, unless another request with the key has meanwhile taken it.</item>
 /// <item>On a route marked <see cref="IdempotencyRouting.WithSecretInAnswer{TBuilder}"/> the stored answer is encrypted with
 /// Data Protection, kept at most <see cref="IdempotencyOptions.SecretRetention"/>, and replayed only to the caller (API key)
 /// that made the first request; another key of the tenant gets 409 <c>idempotency_key_other_caller</c>.</item>
@@ -28,7 +32,6 @@ public sealed class IdempotencyFilter(
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const string AdminScope = "admin";
-    private const string HandlerSavepoint = "request_handler";
 
     private readonly IDataProtector _sealer = dataProtection.CreateProtector("OrderCore.Idempotency.SecretAnswer.v1");
 
@@ -41,48 +44,36 @@ public sealed class IdempotencyFilter(
             return await next(context);
         }
 
-        var key = HttpMethods.IsPost(method) ? ReadKey(http) : null;
-        if (key is { Error: { } keyError })
+        var read = HttpMethods.IsPost(method) ? ReadKey(http) : null;
+        if (read is { Error: { } keyError })
         {
             return keyError;
         }
 
-        var cancellationToken = http.RequestAborted;
         var services = http.RequestServices;
-        var work = services.GetRequiredService<UnitOfWork>();
         var tenant = services.GetRequiredService<CurrentTenant>();
-        var scope = tenant.IdempotencyScope ?? AdminScope;
-        var requestHash = key is null ? null : HashRequest(http);
-        // Who may have this answer replayed: on a route whose answer holds a secret, only the caller that made it.
-        var sealFor = http.GetEndpoint()?.Metadata.GetMetadata<SecretInAnswer>() is null ? null : tenant.ApiKeyId ?? AdminScope;
+        var key = read?.Value is { } value
+            ? new RequestKey(tenant.IdempotencyScope ?? AdminScope, value, HashRequest(http),
+                // Who may have this answer replayed: on a route whose answer holds a secret, only the caller that made it.
+                http.GetEndpoint()?.Metadata.GetMetadata<SecretInAnswer>() is null ? null : tenant.ApiKeyId ?? AdminScope)
+            : null;
 
-        // A key that already has its answer is replayed without a transaction or a lock, so that any
-        // number of retries of a finished request can run at once.
-        if (key?.Value is { } finishedKey && await FindAnswerAsync(work.Db, scope, finishedKey, requestHash!, sealFor, cancellationToken) is { } finished)
-        {
-            return finished;
-        }
-
+        var cancellationToken = http.RequestAborted;
+        var work = services.GetRequiredService<UnitOfWork>();
         await work.BeginAsync(cancellationToken);
         try
         {
-            if (key?.Value is { } idempotencyKey)
+            var claim = key is null ? null : await ClaimAsync(work.Db, key, cancellationToken);
+            if (claim?.Answer is { } answer)
             {
-                // Held until this transaction ends and never waited for: two requests with one key can
-                // never both run the handler.
-                if (!await work.Db.TryLockAsync($"idempotency\n{scope}\n{idempotencyKey}", cancellationToken))
-                {
-                    return ApiError.Conflict("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed; retry shortly");
-                }
-
-                // The first request may have committed between the check above and taking the lock.
-                if (await FindAnswerAsync(work.Db, scope, idempotencyKey, requestHash!, sealFor, cancellationToken) is { } answer)
-                {
-                    return answer;
-                }
+                return answer;
             }
 
-            await work.SavepointAsync(HandlerSavepoint, cancellationToken);
+            if (claim is { Locked: false })
+            {
+                return ApiError.Conflict("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed; retry shortly");
+            }
+
             var response = http.Response;
             var originalBody = response.Body;
             using var buffer = new MemoryStream();
@@ -97,23 +88,23 @@ public sealed class IdempotencyFilter(
             }
 
             var status = response.StatusCode;
-            if (status >= StatusCodes.Status500InternalServerError)
+            if (status >= StatusCodes.Status400BadRequest)
             {
-                // 5xx: nothing is kept, so the client may retry with the same key.
                 await work.RollbackAsync();
+                // 5xx: nothing is kept, so the client may retry with the same key.
+                if (key is not null && status < StatusCodes.Status500InternalServerError)
+                {
+                    await StoreRefusalAsync(work, key, response, buffer.ToArray(), cancellationToken);
+                }
             }
             else
             {
-                if (status >= StatusCodes.Status400BadRequest)
+                if (key is not null)
                 {
-                    await work.RollbackToSavepointAsync(HandlerSavepoint, cancellationToken);
+                    await StoreAsync(work.Db, key, claim!.ExpiredRecordExists, response, buffer.ToArray(), cancellationToken);
                 }
 
-                if (key?.Value is { } keyToStore)
-                {
-                    await StoreAsync(work.Db, scope, keyToStore, requestHash!, response, buffer.ToArray(), sealFor, cancellationToken);
-                }
-
+                await work.Db.SaveChangesAsync(cancellationToken);
                 await work.CommitAsync(cancellationToken);
             }
 
@@ -125,6 +116,81 @@ public sealed class IdempotencyFilter(
         {
             // Rolls back whatever is still open (an early answer, an exception), as disposing a transaction does.
             await work.DisposeAsync();
+        }
+    }
+
+    /// <summary>An Idempotency-Key as this request uses it: its scope (tenant or admin), the request's hash, and who a sealed answer is for.</summary>
+    private sealed record RequestKey(string Scope, string Value, byte[] RequestHash, string? SealFor)
+    {
+        public string LockName => $"idempotency\n{Scope}\n{Value}";
+    }
+
+    /// <summary>What the first round trip learnt: whether the key's lock was taken, the answer to give instead of running the handler.</summary>
+    private sealed record Claim(bool Locked, IResult? Answer, bool ExpiredRecordExists);
+
+    /// <summary>Takes the key's lock and reads its stored answer, in one round trip of the unit's transaction.</summary>
+    private async Task<Claim> ClaimAsync(OrderCoreDbContext db, RequestKey key, CancellationToken cancellationToken)
+    {
+        var batch = new SqlBatch(db);
+        var locked = batch.TryLock(key.LockName);
+        var stored = batch.AddRows($"""
+            SELECT request_hash, status_code, content_type, location, body, sealed_for, expires_at
+            FROM idempotency_records WHERE scope = {key.Scope} AND key = {key.Value}
+            """, row => new IdempotencyRecord
+        {
+            Scope = key.Scope,
+            Key = key.Value,
+            RequestHash = (byte[])row[0],
+            StatusCode = row.GetInt32(1),
+            ContentType = row.IsDBNull(2) ? null : row.GetString(2),
+            Location = row.IsDBNull(3) ? null : row.GetString(3),
+            Body = (byte[])row[4],
+            SealedFor = row.IsDBNull(5) ? null : row.GetString(5),
+            ExpiresAt = row.GetFieldValue<DateTimeOffset>(6),
+        });
+        await batch.ExecuteAsync(cancellationToken);
+        var record = stored.Value.SingleOrDefault();
+        var live = record is not null && record.ExpiresAt > clock.GetUtcNow();
+        return new Claim(locked.Value.Single(), live ? Answer(record!, key) : null, ExpiredRecordExists: record is not null && !live);
+    }
+
+    /// <summary>The stored answer for this key (replayed), or 422 for a different request, or 409 for another caller of a sealed one.</summary>
+    private IResult Answer(IdempotencyRecord stored, RequestKey key)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, key.RequestHash))
+        {
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, "idempotency_key_mismatch",
+                "This Idempotency-Key was used with a different request (method, path or body)");
+        }
+
+        if (stored.SealedFor is null)
+        {
+            return new StoredAnswer(stored, stored.Body);
+        }
+
+        // The answer holds a secret: only the caller that made the first request may see it again.
+        if (!string.Equals(stored.SealedFor, key.SealFor, StringComparison.Ordinal))
+        {
+            return ApiError.Conflict("idempotency_key_other_caller",
+                "This Idempotency-Key's answer holds a secret and is replayed only to the API key that made the first request");
+        }
+
+        return new StoredAnswer(stored, _sealer.Unprotect(stored.Body));
+    }
+
+    /// <summary>
+    /// Stores a refusal once the handler's changes are rolled back: in a transaction of its own, under the key's lock, unless
+    /// another request with the key took the lock or stored an answer in between (that one then stands).
+    /// </summary>
+    private async Task StoreRefusalAsync(UnitOfWork work, RequestKey key, HttpResponse response, byte[] body, CancellationToken cancellationToken)
+    {
+        await work.BeginAsync(cancellationToken);
+        var claim = await ClaimAsync(work.Db, key, cancellationToken);
+        if (claim is { Locked: true, Answer: null })
+        {
+            await StoreAsync(work.Db, key, claim.ExpiredRecordExists, response, body, cancellationToken);
+            await work.Db.SaveChangesAsync(cancellationToken);
+            await work.CommitAsync(cancellationToken);
         }
     }
 
@@ -161,38 +227,6 @@ public sealed class IdempotencyFilter(
         return (key, null);
     }
 
-    /// <summary>The stored answer for this key (replayed), or 422 for a different request; null when there is none.</summary>
-    private async Task<IResult?> FindAnswerAsync(OrderCoreDbContext db, string scope, string key, byte[] requestHash, string? caller,
-        CancellationToken cancellationToken)
-    {
-        var stored = await db.Set<IdempotencyRecord>().AsNoTracking()
-            .SingleOrDefaultAsync(r => r.Scope == scope && r.Key == key, cancellationToken);
-        if (stored is null || stored.ExpiresAt <= clock.GetUtcNow())
-        {
-            return null;
-        }
-
-        if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, requestHash))
-        {
-            return new ApiError(StatusCodes.Status422UnprocessableEntity, "idempotency_key_mismatch",
-                "This Idempotency-Key was used with a different request (method, path or body)");
-        }
-
-        if (stored.SealedFor is null)
-        {
-            return new StoredAnswer(stored, stored.Body);
-        }
-
-        // The answer holds a secret: only the caller that made the first request may see it again.
-        if (!string.Equals(stored.SealedFor, caller, StringComparison.Ordinal))
-        {
-            return ApiError.Conflict("idempotency_key_other_caller",
-                "This Idempotency-Key's answer holds a secret and is replayed only to the API key that made the first request");
-        }
-
-        return new StoredAnswer(stored, _sealer.Unprotect(stored.Body));
-    }
-
     private static byte[] HashRequest(HttpContext context)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -202,29 +236,34 @@ public sealed class IdempotencyFilter(
         return hash.GetHashAndReset();
     }
 
-    private async Task StoreAsync(OrderCoreDbContext db, string scope, string key, byte[] requestHash, HttpResponse response,
-        byte[] body, string? sealFor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the answer to the unit's next save, which writes it in one batch with the handler's rows. An expired record of the
+    /// key (the lock is ours and no live one exists) is replaced in place instead, a statement of its own: rare.
+    /// </summary>
+    private async Task StoreAsync(OrderCoreDbContext db, RequestKey key, bool replaceExpired, HttpResponse response, byte[] body,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var retention = options.Value.Retention;
-        if (sealFor is not null)
+        if (key.SealFor is not null)
         {
             body = _sealer.Protect(body);
             retention = TimeSpan.FromTicks(Math.Min(retention.Ticks, options.Value.SecretRetention.Ticks));
         }
 
-        var expiresAt = now + retention;
         var location = response.Headers.Location.ToString();
-        // An expired record for the same key is replaced; a live one cannot exist here (we hold the lock
-        // and found none).
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO idempotency_records (scope, key, request_hash, status_code, content_type, location, body, sealed_for, created_at, expires_at)
-            VALUES ({scope}, {key}, {requestHash}, {response.StatusCode}, {response.ContentType}, {(location.Length > 0 ? location : null)}, {body}, {sealFor}, {now}, {expiresAt})
-            ON CONFLICT (scope, key) DO UPDATE SET
-                request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, content_type = EXCLUDED.content_type,
-                location = EXCLUDED.location, body = EXCLUDED.body, sealed_for = EXCLUDED.sealed_for, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-            """, cancellationToken);
-        logger.LogDebug("Stored idempotent answer {StatusCode} for key in scope {Scope}", response.StatusCode, scope);
+        var record = new IdempotencyRecord
+        {
+            Scope = key.Scope, Key = key.Value, RequestHash = key.RequestHash, StatusCode = response.StatusCode, ContentType = response.ContentType,
+            Location = location.Length > 0 ? location : null, Body = body, SealedFor = key.SealFor, CreatedAt = now, ExpiresAt = now + retention,
+        };
+        if (replaceExpired)
+        {
+            await db.Set<IdempotencyRecord>().Where(r => r.Scope == key.Scope && r.Key == key.Value).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        db.Set<IdempotencyRecord>().Add(record);
+        logger.LogDebug("Storing idempotent answer {StatusCode} for key in scope {Scope}", response.StatusCode, key.Scope);
     }
 
     /// <summary>A stored answer, replayed with <c>Idempotent-Replayed: true</c>.</summary>

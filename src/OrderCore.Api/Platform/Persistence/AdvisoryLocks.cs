@@ -20,5 +20,9 @@ public static class AdvisoryLocks
         return acquired.Single();
     }
 
+    /// <summary>As <see cref="TryLockAsync"/>, sent with the other statements of <paramref name="batch"/>: answers whether the lock was taken.</summary>
+    public static SqlResult<List<bool>> TryLock(this SqlBatch batch, string name) =>
+        batch.AddRows($"SELECT pg_try_advisory_xact_lock({LockId(name)})", row => row.GetBoolean(0));
+
     private static long LockId(string name) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
 }

@@ -107,7 +107,7 @@ public sealed class UnitOfWork(OrderCoreDbContext db, OutboxSignal outbox) : IAs
         }
     }
 
-    /// <summary>Rolls back everything (if the unit is still open) and forgets the hooks.</summary>
+    /// <summary>Rolls back everything (if the unit is still open), forgets the hooks and what the context tracked (none of it was kept).</summary>
     public async Task RollbackAsync()
     {
         if (_transaction is not null)
@@ -119,6 +119,7 @@ public sealed class UnitOfWork(OrderCoreDbContext db, OutboxSignal outbox) : IAs
             }
             finally
             {
+                db.ChangeTracker.Clear();
                 await EndAsync();
             }
         }

@@ -101,7 +101,7 @@ internal static partial class ShopifyEventProcessing
         var store = await db.ShopifyStores.AsNoTracking().SingleAsync(s => s.Id == webhookEvent.StoreId, cancellationToken);
         var request = ToOrderRequest(webhookEvent.ShopDomain, order);
         var total = order.TotalPrice ?? order.LineItems.Sum(l => l.Price * l.Quantity);
-        var placed = await OrderPlacement.PlaceAsync(db, tenantId, request,
+        var placed = await OrderPlacement.PlaceAsync(db, request,
             new UpstreamOrderTerms(order.LineItems.Select(l => l.Price).ToList(), total, store.LocationId), now, cancellationToken);
         db.ShopifyOrderLinks.Add(new ShopifyOrderLink
         {

@@ -13,8 +13,8 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     [DbContext(typeof(OrderCoreDbContext))]
-    [Migration("20261207040609_OutboxCursors")]
-    partial class OutboxCursors
+    [Migration("20261207040609_FastOrderPath")]
+    partial class FastOrderPath
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

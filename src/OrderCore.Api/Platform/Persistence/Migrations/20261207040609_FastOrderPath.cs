@@ -5,10 +5,11 @@
 namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     /// <summary>
-    /// Webhook dispatch reads events past a cursor instead of marking each one dispatched (which rewrote every event row),
-    /// and nothing NOTIFYs inside a writing transaction any more (the outbox signal wakes the workers after the commit).
+    /// Webhook dispatch reads events past a cursor instead of marking each one dispatched (which rewrote every event row);
+    /// nothing NOTIFYs inside a writing transaction any more (the outbox signal wakes the workers after the commit); and
+    /// <c>reserve_stock</c> reserves all the lines of an order in one statement.
     /// </summary>
-    public partial class OutboxCursors : Migration
+    public partial class FastOrderPath : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -35,12 +36,44 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                 );
                 INSERT INTO outbox_cursors (name, transaction_id, event_id) VALUES ('webhooks', '1', '');
                 """);
+
+            // Reserves every (SKU, quantity) at a location, or raises SQLSTATE OC409 whose message is the first SKU (in the order given)
+            // that is short, its hint what is available (not the detail: clients redact it): then nothing is reserved (the statement fails), and a statement after it
+            // in the same batch (the order number) does not run. Levels are locked in SKU order ("C" collation: the ordinal
+            // order of the application), the order of every path that locks several, so two reservations cannot deadlock.
+            migrationBuilder.Sql("""
+                CREATE FUNCTION reserve_stock(p_tenant text, p_location text, p_skus text[], p_quantities integer[], p_now timestamptz)
+                RETURNS void LANGUAGE plpgsql AS $$
+                DECLARE
+                    short record;
+                BEGIN
+                    PERFORM 1 FROM inventory_levels
+                    WHERE tenant_id = p_tenant AND location_id = p_location AND sku_id = ANY (p_skus)
+                    ORDER BY sku_id COLLATE "C"
+                    FOR UPDATE;
+
+                    SELECT w.sku_id, COALESCE(l.on_hand - l.reserved, 0) AS available INTO short
+                    FROM unnest(p_skus, p_quantities) WITH ORDINALITY AS w (sku_id, quantity, position)
+                    LEFT JOIN inventory_levels l ON l.tenant_id = p_tenant AND l.location_id = p_location AND l.sku_id = w.sku_id
+                    WHERE l.sku_id IS NULL OR l.on_hand - l.reserved < w.quantity
+                    ORDER BY w.position
+                    LIMIT 1;
+                    IF FOUND THEN
+                        RAISE EXCEPTION USING ERRCODE = 'OC409', MESSAGE = short.sku_id, HINT = short.available::text;
+                    END IF;
+
+                    UPDATE inventory_levels l SET reserved = l.reserved + w.quantity, updated_at = p_now
+                    FROM unnest(p_skus, p_quantities) AS w (sku_id, quantity)
+                    WHERE l.tenant_id = p_tenant AND l.location_id = p_location AND l.sku_id = w.sku_id;
+                END $$;
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
+                DROP FUNCTION reserve_stock(text, text, text[], integer[], timestamptz);
                 UPDATE events e SET dispatched_at = now()
                 FROM outbox_cursors c WHERE c.name = 'webhooks' AND (e.transaction_id, e.id) <= (c.transaction_id, c.event_id);
                 DROP TABLE outbox_cursors;
