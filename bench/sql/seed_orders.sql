@@ -13,9 +13,6 @@ FROM generate_series(1, :n) AS i;
 INSERT INTO order_lines (id, order_id, tenant_id, position, sku_id, sku_code, product_id, product_name, quantity, unit_price, line_total)
 SELECT 'oli_' || lpad(to_hex(:base + i), 32, '0'), 'order_' || lpad(to_hex(:base + i), 32, '0'), :'tenant', 0, :'sku', 'BENCH-1', 'p', 'Bench product', 1, 10, 10
 FROM generate_series(1, :n) AS i;
-INSERT INTO order_status_changes (tenant_id, order_id, sequence, "to", at)
-SELECT :'tenant', 'order_' || lpad(to_hex(:base + i), 32, '0'), 1, 'pending', now() - make_interval(secs => :n - i)
-FROM generate_series(1, :n) AS i;
 SELECT setval(quote_ident('order_numbers_' || :'tenant')::regclass, :base + :n);
 COMMIT;
-ANALYZE orders; ANALYZE order_lines; ANALYZE order_status_changes;
+ANALYZE orders; ANALYZE order_lines;

@@ -37,7 +37,7 @@ public sealed class InvalidOrderTransitionException(string orderId, OrderStatus 
 public sealed class Order : Aggregate, ITenantOwned, IHasId
 {
     private readonly List<OrderLine> _lines = [];
-    private readonly List<OrderStatusChange> _statusHistory = [];
+    private readonly List<OrderStatusChange> _transitions = [];
 
     private Order()
     {
@@ -70,7 +70,15 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
     public decimal Subtotal { get; private set; }
     public decimal Total { get; private set; }
     public IReadOnlyList<OrderLine> Lines => _lines;
-    public IReadOnlyList<OrderStatusChange> StatusHistory => _statusHistory;
+    /// <summary>
+    /// Every step of the order's life: its creation (step 1, <c>from</c> null, at <see cref="CreatedAt"/>: not stored, since
+    /// the order row already says it) followed by the stored <see cref="Transitions"/>.
+    /// </summary>
+    public IReadOnlyList<OrderStatusChange> StatusHistory =>
+        [new OrderStatusChange { TenantId = TenantId, OrderId = Id, Sequence = 1, To = OrderStatus.Pending, At = CreatedAt }, .. _transitions];
+
+    /// <summary>The stored steps after creation (sequence 2 on), one row each.</summary>
+    public IReadOnlyList<OrderStatusChange> Transitions => _transitions;
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -111,7 +119,6 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
             UnitPrice = l.UnitPrice,
             LineTotal = l.LineTotal,
         }));
-        order._statusHistory.Add(new OrderStatusChange { OrderId = id, Sequence = 1, To = OrderStatus.Pending, At = now });
         order.RaiseChange(OrderLifecycle.Created, now);
         return order;
     }
@@ -127,9 +134,9 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
             throw new InvalidOrderTransitionException(Id, Status, to);
         }
 
-        _statusHistory.Add(new OrderStatusChange
+        _transitions.Add(new OrderStatusChange
         {
-            OrderId = Id, Sequence = _statusHistory.Count + 1, From = Status, To = to, At = now, Reason = reason, Metadata = metadata,
+            OrderId = Id, Sequence = _transitions.Count + 2, From = Status, To = to, At = now, Reason = reason, Metadata = metadata,
         });
         Status = to;
         UpdatedAt = now;
@@ -143,7 +150,7 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
     }
 }
 
-/// <summary>One step of an order's life: creation (<c>from</c> null) or a transition.</summary>
+/// <summary>One step of an order's life: creation (<c>from</c> null; never stored, see <see cref="Order.StatusHistory"/>) or a transition.</summary>
 public sealed class OrderStatusChange : ITenantOwned
 {
     public string TenantId { get; set; } = "";
@@ -195,8 +202,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(o => o.Lines).AutoInclude().HasField("_lines");
-        builder.HasMany(o => o.StatusHistory).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
-        builder.Navigation(o => o.StatusHistory).AutoInclude().HasField("_statusHistory");
+        builder.Ignore(o => o.StatusHistory);
+        builder.HasMany(o => o.Transitions).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(o => o.Transitions).AutoInclude().HasField("_transitions");
     }
 }
 

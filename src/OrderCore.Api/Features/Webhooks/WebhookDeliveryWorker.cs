@@ -26,8 +26,10 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
             TimeSpan wait;
             try
             {
-                var busy = await RunOnceAsync(stoppingToken);
-                wait = busy ? TimeSpan.Zero : await UntilNextDueAsync(stoppingToken);
+                var pass = await RunOnceAsync(stoppingToken);
+                wait = pass.MoreNow ? TimeSpan.Zero
+                    : pass.HeldBack ? HeldBackRetry
+                    : await UntilNextDueAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -51,12 +53,18 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
         }
     }
 
-    /// <summary>One dispatch and one send pass; answers whether there may be more work right away.</summary>
-    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>How soon to look again at events that a still-running older transaction holds back (see <see cref="OutboxCursor"/>).</summary>
+    private static readonly TimeSpan HeldBackRetry = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>What a pass found: more work right away, or committed events held back behind a running transaction.</summary>
+    public readonly record struct Pass(bool MoreNow, bool HeldBack);
+
+    /// <summary>One dispatch and one send pass.</summary>
+    public async Task<Pass> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var dispatched = await DispatchAsync(cancellationToken);
+        var (dispatched, heldBack) = await DispatchAsync(cancellationToken);
         var sent = await SendDueAsync(cancellationToken);
-        return dispatched == DispatchBatch || sent == options.Value.Concurrency;
+        return new Pass(dispatched == DispatchBatch || sent == options.Value.Concurrency, heldBack);
     }
 
     private async Task<TimeSpan> UntilNextDueAsync(CancellationToken cancellationToken)
@@ -79,15 +87,15 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
     /// Creates the deliveries of up to one batch of committed events past the dispatch cursor; answers how many events it
     /// passed. Events are read in commit-safe order (<see cref="OutboxCursor"/>) and never written: dispatch adds delivery
     /// rows and moves the cursor, in one transaction, so a crash redoes the batch instead of losing or repeating it. Events
-    /// of tenants without an active endpoint cost only the read.
+    /// of tenants without an active endpoint cost only the read. Also answers whether later events are held back.
     /// </summary>
-    public async Task<int> DispatchAsync(CancellationToken cancellationToken)
+    public async Task<(int Passed, bool HeldBack)> DispatchAsync(CancellationToken cancellationToken)
     {
         await using var work = await units.BeginAsync(cancellationToken);
         var page = await OutboxCursor.ReadAsync(work.Db, OutboxCursor.Webhooks, DispatchBatch, cancellationToken);
         if (page is null)
         {
-            return 0; // another instance is dispatching
+            return (0, false); // another instance is dispatching
         }
 
         var events = page.Events;
@@ -122,7 +130,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
 
         await page.AdvanceAsync(work.Db, cancellationToken);
         await work.CommitAsync(cancellationToken);
-        return events.Count;
+        return (events.Count, page.HeldBack);
     }
 
     /// <summary>Claims up to <see cref="WebhookOptions.Concurrency"/> due deliveries, sends them and records the outcomes.</summary>

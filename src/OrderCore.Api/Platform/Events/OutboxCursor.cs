@@ -34,15 +34,19 @@ public static class OutboxCursor
             return null;
         }
 
-        var events = await db.Database.SqlQuery<PendingEvent>($"""
-            SELECT tenant_id, id, type, created_at, transaction_id::text AS transaction_id, dispatched_at IS NOT NULL AS delivered_by_writer
+        // In cursor order, each row says whether its transaction is older than every one still running. The page is the
+        // prefix of such rows: from the first younger one on (its transaction may still be running, and so may be another
+        // that would commit an event before it), the reader must wait.
+        var rows = await db.Database.SqlQuery<PendingEvent>($"""
+            SELECT tenant_id, id, type, created_at, transaction_id::text AS transaction_id, dispatched_at IS NOT NULL AS delivered_by_writer,
+                   transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS settled
             FROM events
             WHERE (transaction_id, id) > ({cursor.TransactionId}::xid8, {cursor.EventId})
-              AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY transaction_id, id
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
-        return new OutboxPage(name, events);
+        var settled = rows.TakeWhile(e => e.Settled).ToList();
+        return new OutboxPage(name, settled, HeldBack: settled.Count < rows.Count);
     }
 
     /// <summary>How many committed events lie past the cursor (a gauge of the reader's backlog).</summary>
@@ -60,10 +64,15 @@ public static class OutboxCursor
     }
 }
 
-/// <summary>Events past a cursor, read under its lock; <see cref="AdvanceAsync"/> moves the cursor past them.</summary>
-public sealed class OutboxPage(string name, IReadOnlyList<PendingEvent> events)
+/// <summary>
+/// Events past a cursor, read under its lock; <see cref="AdvanceAsync"/> moves the cursor past them. <c>HeldBack</c>: more
+/// events follow whose transactions were not yet older than every running one; look again shortly.
+/// </summary>
+public sealed class OutboxPage(string name, IReadOnlyList<PendingEvent> events, bool HeldBack)
 {
     public IReadOnlyList<PendingEvent> Events => events;
+
+    public bool HeldBack { get; } = HeldBack;
 
     public async Task AdvanceAsync(OrderCoreDbContext db, CancellationToken cancellationToken)
     {
@@ -91,4 +100,7 @@ public sealed class PendingEvent
     public DateTimeOffset CreatedAt { get; init; }
     public required string TransactionId { get; init; }
     public bool DeliveredByWriter { get; init; }
+
+    /// <summary>Its transaction is older than every transaction still running: no event can commit before it any more.</summary>
+    public bool Settled { get; init; }
 }

@@ -6,8 +6,9 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     /// <summary>
     /// Webhook dispatch reads events past a cursor instead of marking each one dispatched (which rewrote every event row);
-    /// nothing NOTIFYs inside a writing transaction any more (the outbox signal wakes the workers after the commit); and
-    /// <c>reserve_stock</c> reserves all the lines of an order in one statement.
+    /// nothing NOTIFYs inside a writing transaction any more (the outbox signal wakes the workers after the commit);
+    /// <c>reserve_stock</c> reserves all the lines of an order in one statement; and an order's creation step is no longer
+    /// a row of its own (the order's created_at says it).
     /// </summary>
     public partial class FastOrderPath : Migration
     {
@@ -35,6 +36,9 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     event_id text NOT NULL
                 );
                 INSERT INTO outbox_cursors (name, transaction_id, event_id) VALUES ('webhooks', '1', '');
+
+                -- An order's creation step is its row's created_at; only transitions are stored.
+                DELETE FROM order_status_changes WHERE "from" IS NULL;
                 """);
 
             // Reserves every (SKU, quantity) at a location, or raises SQLSTATE OC409 whose message is the first SKU (in the order given)
@@ -73,6 +77,8 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
+                INSERT INTO order_status_changes (tenant_id, order_id, sequence, "to", at)
+                SELECT tenant_id, id, 1, 'pending', created_at FROM orders;
                 DROP FUNCTION reserve_stock(text, text, text[], integer[], timestamptz);
                 UPDATE events e SET dispatched_at = now()
                 FROM outbox_cursors c WHERE c.name = 'webhooks' AND (e.transaction_id, e.id) <= (c.transaction_id, c.event_id);
