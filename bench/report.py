@@ -2,7 +2,11 @@
 """Turns bench/.work/results.jsonl into bench/results/latest.{json,md,png}.
 
 Runs of one scenario at one connection count and table size are folded into the median (with the
-range), since runs on this kind of shared machine vary by 10-15 %."""
+range), since runs on this kind of shared machine vary by 10-15 %. The headline ratio is create_order
+against the fixed reference transaction (reference_order_txn); the ratio against OrderCore's own
+transaction (pgbench_order_txn) is the second figure. The CPU and WAL figures per order are summed
+over the create_order runs at 32 connections (the rows that carry them) and divided by the orders
+those runs created."""
 import json
 import statistics
 import sys
@@ -19,7 +23,7 @@ for row in rows:
     size = row["orders_in_table"] if row["scenario"] in SIZED else None
     groups[(row["scenario"], row["connections"], size)].append(row)
 
-ORDER = ["create_order", "pgbench_order_txn", "replay", "get_order", "list_orders", "lookup"]
+ORDER = ["create_order", "reference_order_txn", "pgbench_order_txn", "replay", "get_order", "list_orders", "lookup"]
 folded = []
 for (scenario, connections, orders), runs in sorted(groups.items(), key=lambda kv: (ORDER.index(kv[0][0]), kv[0][2] or 0, kv[0][1])):
     rps = [r["rps"] for r in runs]
@@ -35,15 +39,39 @@ for (scenario, connections, orders), runs in sorted(groups.items(), key=lambda k
 def find(scenario, connections):
     return next((r for r in folded if r["scenario"] == scenario and r["connections"] == connections), None)
 
-ratios = []
-for connections in sorted({r["connections"] for r in folded if r["scenario"] == "create_order"}):
-    api, ceiling = find("create_order", connections), find("pgbench_order_txn", connections)
-    if api and ceiling:
-        ratios.append({"connections": connections, "create_order_rps": api["rps"], "pgbench_order_txn_tps": ceiling["rps"],
-                       "ratio": round(api["rps"] / ceiling["rps"], 3),
-                       "p99_ratio": round(api["p99_ms"] / ceiling["p99_ms"], 2) if ceiling["p99_ms"] else None})
+def ratios_against(ceiling_scenario):
+    out = []
+    for connections in sorted({r["connections"] for r in folded if r["scenario"] == "create_order"}):
+        api, ceiling = find("create_order", connections), find(ceiling_scenario, connections)
+        if api and ceiling:
+            out.append({"connections": connections, "create_order_rps": api["rps"], f"{ceiling_scenario}_tps": ceiling["rps"],
+                        "ratio": round(api["rps"] / ceiling["rps"], 3),
+                        "create_order_p99_ms": api["p99_ms"], f"{ceiling_scenario}_p99_ms": ceiling["p99_ms"],
+                        "p99_ratio": round(api["p99_ms"] / ceiling["p99_ms"], 2) if ceiling["p99_ms"] else None})
+    return out
 
-result = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode, "results": folded, "ceiling_ratios": ratios}
+reference_ratios = ratios_against("reference_order_txn")   # the headline
+ratios = ratios_against("pgbench_order_txn")                 # OrderCore's own transaction: the second figure
+headline = next((r for r in reference_ratios if r["connections"] == 32), None)
+
+# CPU and WAL per order: the create_order runs at 32 connections, summed, over the orders they created.
+cost_runs = [r for r in rows if r["scenario"] == "create_order" and r["connections"] == 32 and "orders_created" in r]
+orders_created = sum(r["orders_created"] for r in cost_runs)
+def per_order(key, digits):
+    if not orders_created or any(r.get(key) is None for r in cost_runs):
+        return None
+    return round(sum(r[key] for r in cost_runs) / orders_created, digits)   # digits None: a whole number
+per_order_measurement = {"scenario": "create_order", "connections": 32, "runs": len(cost_runs), "orders_created": orders_created,
+                         "api_cpu_ms": round(sum(r["api_cpu_ms"] for r in cost_runs), 1) if cost_runs else None,
+                         "pg_cpu_ms": round(sum(r["pg_cpu_ms"] for r in cost_runs), 1) if cost_runs and all(r.get("pg_cpu_ms") is not None for r in cost_runs) else None,
+                         "wal_bytes": sum(r["wal_bytes"] for r in cost_runs) if cost_runs else None}
+
+result = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": mode,
+          "headline_ratio": headline["ratio"] if headline else None,
+          "headline_p99_ratio": headline["p99_ratio"] if headline else None,
+          "api_cpu_ms_per_order": per_order("api_cpu_ms", 3), "pg_cpu_ms_per_order": per_order("pg_cpu_ms", 3),
+          "wal_bytes_per_order": per_order("wal_bytes", None), "per_order_measurement": per_order_measurement,
+          "results": folded, "reference_ratios": reference_ratios, "ceiling_ratios": ratios}
 json.dump(result, open(f"{out_dir}/latest.json", "w"), indent=2)
 
 lines = [f"# Benchmark results ({mode} run, {result['generated_at']})", "",
@@ -55,10 +83,28 @@ for r in folded:
     rng = f" ({r['rps_min']:.0f}-{r['rps_max']:.0f})" if r["runs"] > 1 else ""
     lines.append(f"| {r['scenario']} | {r['connections']} | {r['orders_in_table'] if r['orders_in_table'] is not None else '-'} | {r['runs']} | "
                  f"{r['rps']:.0f}{rng} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['non2xx']} | {r['socket_errors']} | {r['peak_rss_mb'] or '-'} |")
-lines += ["", "## create_order against the PostgreSQL ceiling (pgbench running bench/sql/order_txn.sql)", "",
+fmt = lambda v, spec="": "-" if v is None else format(v, spec)
+# the headline, the cost per order and the second ratio come first, above the table of every scenario
+table_at = len(lines) - len(folded) - 2
+summary = ["## Headline: create_order against the fixed reference (pgbench -M prepared, bench/reference/reference_order.sql)", "",
+          "The reference is a minimal order transaction (one order row, two item rows, one conditional stock reservation) on its "
+          "own schema in the same cluster, after the API has stopped; it never changes with OrderCore's code.", "",
+          "| connections | create_order req/s | reference tps | ratio | create_order p99 ms | reference p99 ms | p99 ratio |",
+          "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+for r in reference_ratios:
+    summary.append(f"| {r['connections']} | {r['create_order_rps']:.0f} | {r['reference_order_txn_tps']:.0f} | **{r['ratio']}** | "
+                 f"{r['create_order_p99_ms']} | {r['reference_order_txn_p99_ms']} | {r['p99_ratio']} |")
+m = per_order_measurement
+summary += ["", f"## Cost per order (create_order at 32 connections, {m['runs']} run(s), {m['orders_created']} orders created)", "",
+          "| API CPU ms/order | PostgreSQL CPU ms/order | WAL bytes/order |", "| ---: | ---: | ---: |",
+          f"| {fmt(result['api_cpu_ms_per_order'])} | {fmt(result['pg_cpu_ms_per_order'])} | {fmt(result['wal_bytes_per_order'], '.0f')} |", "",
+          "API: utime+stime of the API process; PostgreSQL: the postmaster's utime+stime+cutime+cstime plus utime+stime of its "
+          "live children (`-` for an external database); WAL: `pg_current_wal_lsn()` difference; each before and after every run, summed.",
+          "", "## Second figure: create_order against OrderCore's own transaction (pgbench -M simple, bench/sql/order_txn.sql)", "",
           "| connections | create_order req/s | pgbench tps | ratio | p99 ratio |", "| ---: | ---: | ---: | ---: | ---: |"]
 for r in ratios:
-    lines.append(f"| {r['connections']} | {r['create_order_rps']:.0f} | {r['pgbench_order_txn_tps']:.0f} | {r['ratio']} | {r['p99_ratio']} |")
+    summary.append(f"| {r['connections']} | {r['create_order_rps']:.0f} | {r['pgbench_order_txn_tps']:.0f} | {r['ratio']} | {r['p99_ratio']} |")
+lines[table_at:table_at] = summary + ["", "## All scenarios", ""]
 
 # Before/after: the run recorded in before.json (the first full run, before profiling) against this one.
 try:
@@ -92,9 +138,13 @@ import matplotlib.pyplot as plt
 labels = [f"{r['scenario']}\n{r['connections']}c" + (f"\n{r['orders_in_table']:,}" if r["orders_in_table"] and r["scenario"] in ("get_order", "list_orders", "lookup") else "") for r in folded]
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(10, len(folded) * 0.7), 9), sharex=True)
 xs = range(len(folded))
-top.bar(xs, [r["rps"] for r in folded], color=["#888" if r["scenario"] == "pgbench_order_txn" else "#2a6fdb" for r in folded])
+COLOURS = {"reference_order_txn": "#444", "pgbench_order_txn": "#aaa"}
+top.bar(xs, [r["rps"] for r in folded], color=[COLOURS.get(r["scenario"], "#2a6fdb") for r in folded])
 top.set_ylabel("requests/s (median)")
-top.set_title(f"OrderCore benchmark ({mode}, {result['generated_at']}); grey = PostgreSQL ceiling (pgbench)")
+headline_text = f"create_order / reference at 32c: {result['headline_ratio']}" if result["headline_ratio"] is not None else "no reference run"
+top.set_title(f"OrderCore benchmark ({mode}, {result['generated_at']}); dark grey = fixed reference, light grey = own transaction "
+              f"(pgbench)\n{headline_text}; API {fmt(result['api_cpu_ms_per_order'])} + PostgreSQL {fmt(result['pg_cpu_ms_per_order'])} "
+              f"CPU ms/order, {fmt(result['wal_bytes_per_order'], '.0f')} WAL bytes/order", fontsize=9)
 bottom.plot(xs, [r["p50_ms"] for r in folded], "o-", label="p50")
 bottom.plot(xs, [r["p99_ms"] for r in folded], "s-", label="p99")
 bottom.set_ylabel("latency ms")

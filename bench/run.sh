@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The OrderCore benchmark, in one run: the API (Release build) against the machine's own ceiling
-# (PostgreSQL running the same order transaction through pgbench), on the same cores, at 8/32/64
-# connections, and get/list/lookup at two table sizes. Writes bench/results/latest.{md,json,png}.
+# The OrderCore benchmark, in one run: the API (Release build) against the machine's own ceiling, on
+# the same cores: PostgreSQL running the fixed reference order transaction (bench/reference/, the
+# headline ratio) and OrderCore's own order transaction (bench/sql/order_txn.sql) through pgbench, at
+# 8/32/64 connections, and get/list/lookup at two table sizes. During the create_order runs at 32
+# connections it records the API's and PostgreSQL's CPU time and the WAL written per order.
+# Writes bench/results/latest.{md,json,png}.
 #
 #   bench/run.sh            full run (about 10-15 minutes)
 #   bench/run.sh --quick    a few minutes: shorter runs, fewer connection counts, smaller scale step
@@ -19,15 +22,18 @@ source scripts/lib/pg.sh
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
 if [[ $QUICK == 1 ]]; then
-  DURATION=5; WARMUP=10; WARMUP_READS=3; RUNS_AT_32=1; CONNECTIONS=(8 32); SCALES=(10000 100000)
+  DURATION=5; WARMUP_ORDERS=6; WARMUP_START_READS=3; WARMUP_READS=3; RUNS_AT_32=1; CONNECTIONS=(8 32); SCALES=(10000 100000)
 else
-  DURATION=15; WARMUP=30; WARMUP_READS=10; RUNS_AT_32=3; CONNECTIONS=(8 32 64); SCALES=(10000 1000000)
+  DURATION=15; WARMUP_ORDERS=30; WARMUP_START_READS=10; WARMUP_READS=10; RUNS_AT_32=3; CONNECTIONS=(8 32 64); SCALES=(10000 1000000)
 fi
+# The fixed reference runs at these client counts only (its README: 8 and 32).
+REFERENCE_CLIENTS=(8 32)
+CLK_TCK="$(getconf CLK_TCK)"
 SKUS=1000
 WORK="$ROOT/bench/.work"
 RESULTS="$WORK/results.jsonl"
 ADMIN_TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-APP_PID=""; PG_DIR=""; export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+APP_PID=""; PG_DIR=""; PG_PID=""; export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 log() { echo "[bench] $*" >&2; }
 
@@ -78,6 +84,8 @@ else
   pg_ensure_db "$PG_PORT" ordercore_bench
   DB="$(pg_conn_string "$PG_PORT" ordercore_bench)"
   CONNINFO="host=127.0.0.1 port=$PG_PORT user=postgres dbname=ordercore_bench"
+  # the postmaster, whose CPU time (and its children's) is PostgreSQL's share per order
+  PG_PID="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
 fi
 PSQL=("${PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$CONNINFO")
 PGBENCH="${PG_BIN:-/usr/lib/postgresql/15/bin}/pgbench"
@@ -117,18 +125,65 @@ read_paths() {
 }
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$APP_PID/status"; }
 
+# cpu_ticks: "API_TICKS PG_TICKS" in clock ticks (getconf CLK_TCK) so far. The API: utime+stime of its
+# process (all threads). PostgreSQL: the postmaster's utime+stime+cutime+cstime (cutime/cstime hold the
+# backends that have exited and been reaped) plus utime+stime of each of its live children (backends,
+# checkpointer, WAL writer, autovacuum). PG_TICKS is "null" for an external database (ORDERCORE_BENCH_DB).
+cpu_ticks() {
+  python3 - "$APP_PID" "${PG_PID:-}" <<'PY'
+import os, sys
+def stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    return text[text.rindex(")") + 2:].split()   # fields from the 3rd (state) on; comm may hold spaces
+api = stat(sys.argv[1]); api_ticks = int(api[11]) + int(api[12])
+pg_ticks = "null"
+if sys.argv[2]:
+    pm = sys.argv[2]; f = stat(pm)
+    total = int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or entry == pm:
+            continue
+        try:
+            f = stat(entry)
+        except (FileNotFoundError, ProcessLookupError):
+            continue   # exited meanwhile
+        if f[1] == pm:
+            total += int(f[11]) + int(f[12])
+    pg_ticks = str(total)
+print(api_ticks, pg_ticks)
+PY
+}
+# the cost figures around one run are taken for create_order at 32 connections only
+measures_cost() { [[ "$1" == create_order && "$2" == 32 ]]; }
+
 # run SCENARIO CONNECTIONS SCRIPT [wrk args]: one wrk run, appended to the results with the API's peak RSS
 run() {
   local scenario="$1" connections="$2" script="$3"; shift 3
   export BENCH_SCENARIO="$scenario" BENCH_CONNECTIONS="$connections" BENCH_ORDERS_IN_TABLE="$(orders_in_table)"
   export BENCH_RUN_ID="r$RANDOM$RANDOM"
+  local cost="{}" wal_before="" cpu_before=() cpu_after=() orders_after wal_bytes
+  if measures_cost "$scenario" "$connections"; then
+    wal_before="$(sql -c "SELECT pg_current_wal_lsn()")"
+    read -r -a cpu_before <<<"$(cpu_ticks)"
+  fi
   log "$scenario: $connections connections, ${DURATION}s, $BENCH_ORDERS_IN_TABLE orders in the table"
   wrk -t2 -c"$connections" -d"${DURATION}s" --latency -s "$ROOT/bench/lua/$script" "$BASE" "$@" >"$WORK/wrk-$scenario-$connections.txt"
-  python3 - "$RESULTS" "$(peak_rss_mb)" <<'PY'
+  if measures_cost "$scenario" "$connections"; then
+    read -r -a cpu_after <<<"$(cpu_ticks)"
+    wal_bytes="$(sql -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal_before')")"
+    orders_after="$(orders_in_table)"
+    cost="$(jq -nc --argjson orders "$((orders_after - BENCH_ORDERS_IN_TABLE))" --argjson wal "$wal_bytes" --argjson hz "$CLK_TCK" \
+      --argjson a0 "${cpu_before[0]}" --argjson a1 "${cpu_after[0]}" --argjson p0 "${cpu_before[1]}" --argjson p1 "${cpu_after[1]}" \
+      '{orders_created: $orders, api_cpu_ms: (($a1 - $a0) * 1000 / $hz),
+        pg_cpu_ms: (if $p0 == null then null else (($p1 - $p0) * 1000 / $hz) end), wal_bytes: $wal}')"
+    log "  $(jq -r '"\(.orders_created) orders: API \(.api_cpu_ms) ms, PostgreSQL \(.pg_cpu_ms) ms CPU, \(.wal_bytes) bytes of WAL"' <<<"$cost")"
+  fi
+  python3 - "$RESULTS" "$(peak_rss_mb)" "$cost" <<'PY'
 import json, sys
-path, rss = sys.argv[1], float(sys.argv[2])
+path, rss, cost = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 lines = open(path).read().splitlines()
-last = json.loads(lines[-1]); last["peak_rss_mb"] = rss
+last = json.loads(lines[-1]); last["peak_rss_mb"] = rss; last.update(cost)
 lines[-1] = json.dumps(last)
 open(path, "w").write("\n".join(lines) + "\n")
 PY
@@ -140,10 +195,10 @@ warm() {
   (BENCH_OUT=/dev/null BENCH_SCENARIO=warmup BENCH_CONNECTIONS=32 BENCH_ORDERS_IN_TABLE=0 BENCH_RUN_ID="warm$RANDOM" \
     wrk -t2 -c32 -d"$1s" -s "$ROOT/bench/lua/$2" "$BASE" >/dev/null)
 }
-log "warm-up: $((WARMUP * 2 / 3))s of order creation, then $((WARMUP / 3))s of get, list and lookup, at 32 connections"
-warm $((WARMUP * 2 / 3)) create_order.lua
+log "warm-up: ${WARMUP_ORDERS}s of order creation, then ${WARMUP_START_READS}s of get, list and lookup, at 32 connections"
+warm "$WARMUP_ORDERS" create_order.lua
 read_paths
-BENCH_PATHS="$WORK/reads.txt" warm $((WARMUP / 3)) get.lua
+BENCH_PATHS="$WORK/reads.txt" warm "$WARMUP_START_READS" get.lua
 
 for c in "${CONNECTIONS[@]}"; do
   runs=1; [[ $c == 32 ]] && runs=$RUNS_AT_32
@@ -186,17 +241,24 @@ done
 log "stopping the API before the PostgreSQL ceiling runs"
 kill -TERM "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
 
-for c in "${CONNECTIONS[@]}"; do
-  runs=1; [[ $c == 32 ]] && runs=$RUNS_AT_32
-  for r in $(seq 1 "$runs"); do
-    log "pgbench order_txn.sql: $c clients, ${DURATION}s"
-    rm -f "$WORK"/pgbench_log.*
-    (cd "$WORK" && "$PGBENCH" -n -M simple -c "$c" -j 2 -T "$DURATION" -l --log-prefix=pgbench_log \
-      -f "$ROOT/bench/sql/order_txn.sql" -D tenant="$TENANT_ID" -D skus="$SKUS" \
-      "$CONNINFO" >"$WORK/pgbench-$c-$r.txt" 2>&1) || { log "pgbench failed:"; tail -5 "$WORK/pgbench-$c-$r.txt"; exit 1; }
-    python3 - "$WORK" "$c" "$RESULTS" "$WORK/pgbench-$c-$r.txt" <<'PY'
+# pgbench_runs SCENARIO CLIENTS... -- PGBENCH_ARGS...: pgbench at each client count (RUNS_AT_32 times at 32),
+# with per-transaction logs (-l) for p50/p99/max; one results row per run with its tps in rps.
+pgbench_runs() {
+  local scenario="$1"; shift
+  local clients=()
+  while [[ "$1" != -- ]]; do clients+=("$1"); shift; done
+  shift
+  local c r runs
+  for c in "${clients[@]}"; do
+    runs=1; [[ $c == 32 ]] && runs=$RUNS_AT_32
+    for r in $(seq 1 "$runs"); do
+      log "pgbench $scenario: $c clients, ${DURATION}s"
+      rm -f "$WORK"/pgbench_log.*
+      (cd "$WORK" && "$PGBENCH" -n -c "$c" -j 2 -T "$DURATION" -l --log-prefix=pgbench_log "$@" \
+        >"$WORK/pgbench-$scenario-$c-$r.txt" 2>&1) || { log "pgbench failed:"; tail -5 "$WORK/pgbench-$scenario-$c-$r.txt"; exit 1; }
+      python3 - "$WORK" "$c" "$RESULTS" "$WORK/pgbench-$scenario-$c-$r.txt" "$scenario" <<'PY'
 import glob, json, re, sys
-work, clients, out, summary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+work, clients, out, summary, scenario = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 text = open(summary).read()
 tps = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text).group(1))
 lat, failed = [], 0
@@ -207,12 +269,32 @@ for path in glob.glob(f"{work}/pgbench_log.*"):
         lat.append(int(f[2]) / 1000.0)
 lat.sort()
 pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p / 100))]
-row = {"scenario": "pgbench_order_txn", "connections": clients, "orders_in_table": None, "requests": len(lat), "rps": tps,
+row = {"scenario": scenario, "connections": clients, "orders_in_table": None, "requests": len(lat), "rps": tps,
        "p50_ms": pct(50), "p99_ms": pct(99), "max_ms": lat[-1], "non2xx": failed, "socket_errors": 0, "peak_rss_mb": None}
 open(out, "a").write(json.dumps(row) + "\n")
 PY
+    done
   done
-done
+}
+
+# OrderCore's own order transaction (simple protocol, see the README): the second ceiling.
+pgbench_runs pgbench_order_txn "${CONNECTIONS[@]}" -- -M simple \
+  -f "$ROOT/bench/sql/order_txn.sql" -D tenant="$TENANT_ID" -D skus="$SKUS" "$CONNINFO"
+
+# The fixed reference (bench/reference/, copied unchanged from ../shared/bench/): the headline ceiling,
+# in its own database on the same cluster, loaded as its README says (200,000 seeded orders).
+REF_CONNINFO="$(sed -E 's/(^| )dbname=[^ ]*/\1dbname=reference/' <<<"$CONNINFO")"
+log "loading the fixed reference into database 'reference' (200,000 seeded orders)"
+if [[ "$(sql -c "SELECT count(*) FROM pg_database WHERE datname = 'reference'")" == 0 ]]; then
+  sql -c "CREATE DATABASE reference"
+fi
+"${PSQL[0]}" "$REF_CONNINFO" -Xq -v ON_ERROR_STOP=1 -v seed_orders=200000 -f "$ROOT/bench/reference/reference_schema.sql" >"$WORK/reference-load.txt" 2>&1 ||
+  { log "loading the reference failed:"; tail -5 "$WORK/reference-load.txt"; exit 1; }
+# No CHECKPOINT here (unlike before the read scenarios): right after one, every page the reference touches
+# first is logged whole (its WAL per transaction quadruples in the first run), and the API's create_order
+# runs have no checkpoint before them either; the shared README loads and runs the same way.
+pgbench_runs reference_order_txn "${REFERENCE_CLIENTS[@]}" -- -M prepared \
+  -f "$ROOT/bench/reference/reference_order.sql" "$REF_CONNINFO"
 
 /usr/bin/python3 "$ROOT/bench/report.py" "$RESULTS" "$ROOT/bench/results" "$([[ $QUICK == 1 ]] && echo quick || echo full)"
 log "done: bench/results/latest.md"
