@@ -4,7 +4,16 @@ namespace OrderCore.Api.Platform.Events;
 /// An event an aggregate raised about itself, waiting for the save that writes it to the outbox. <c>Data</c> is the
 /// object as the API shows it after the change (<c>data.object</c> of the envelope).
 /// </summary>
-public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At);
+public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At)
+{
+    private string? _json;
+
+    /// <summary>The event's id, fixed when it is raised (a stored answer may name the event before it is written).</summary>
+    public string Id { get; } = Ids.New(Ids.Event);
+
+    /// <summary><see cref="Data"/> as JSON, with the options of every HTTP answer; serialized once, however often asked.</summary>
+    public string Json => _json ??= JsonSerializer.Serialize(Data, Data.GetType(), JsonDefaults.Options);
+}
 
 /// <summary>
 /// A tenant-owned entity that changes only through its own methods and raises an event for each change. Saving the

@@ -9,10 +9,11 @@ namespace OrderCore.Api.Platform.Events;
 public sealed class EventRecord : ITenantOwned, IHasId, IOutboxRow
 {
     /// <summary>A new event; without <paramref name="tenantId"/> the save stamps the current tenant.</summary>
-    public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId) => new()
+    public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId,
+        string? id = null) => new()
     {
         TenantId = tenantId ?? "",
-        Id = Ids.New(Ids.Event),
+        Id = id ?? Ids.New(Ids.Event),
         Type = type,
         CreatedAt = at,
         SubjectId = subjectId,
@@ -32,7 +33,10 @@ public sealed class EventRecord : ITenantOwned, IHasId, IOutboxRow
     /// <summary>Per subject, increasing: lets a consumer put out-of-order deliveries back in order.</summary>
     public long? Sequence { get; init; }
 
-    /// <summary><c>data.object</c> of the envelope, as JSON.</summary>
+    /// <summary>
+    /// <c>data.object</c> of the envelope, as JSON text kept byte for byte (a <c>json</c> column, not <c>jsonb</c>): an
+    /// idempotent answer that is this object is replayed from here (<see cref="IdempotencyRecord.EventId"/>).
+    /// </summary>
     public required string Data { get; init; }
 
     /// <summary>
@@ -58,7 +62,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
         builder.Property(e => e.ApiVersion).HasMaxLength(16);
         builder.Property(e => e.TraceParent).HasMaxLength(55);
-        builder.Property(e => e.Data).HasColumnType("jsonb");
+        builder.Property(e => e.Data).HasColumnType("json");
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });
         builder.HasIndex(e => e.CreatedAt);

@@ -2,8 +2,11 @@ namespace OrderCore.Api.Platform.Events;
 
 public sealed class EventOptions
 {
-    /// <summary>How long events stay in the feed (<c>Events__Retention</c>); never less than 30 days.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>Events are kept at least this long, whatever <see cref="Retention"/> says.</summary>
+    public static readonly TimeSpan MinimumRetention = TimeSpan.FromDays(30);
+
+    /// <summary>How long events stay in the feed (<c>Events__Retention</c>); never less than <see cref="MinimumRetention"/>.</summary>
+    public TimeSpan Retention { get; set; } = MinimumRetention;
 }
 
 /// <summary>Deletes events older than the retention window, in small batches.</summary>
@@ -11,13 +14,12 @@ public sealed class EventRetentionSweeper(UnitOfWorkFactory units, IOptions<Even
     ILogger<EventRetentionSweeper> logger) : PeriodicJob(clock, logger)
 {
     private const int BatchSize = 1000;
-    private static readonly TimeSpan MinimumRetention = TimeSpan.FromDays(30);
 
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 
     public override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var retention = options.Value.Retention < MinimumRetention ? MinimumRetention : options.Value.Retention;
+        var retention = options.Value.Retention < EventOptions.MinimumRetention ? EventOptions.MinimumRetention : options.Value.Retention;
         var cutoff = Clock.GetUtcNow() - retention;
         int deleted;
         do

@@ -78,9 +78,11 @@ public sealed class IdempotencyFilter(
             var originalBody = response.Body;
             using var buffer = new MemoryStream();
             response.Body = buffer;
+            object? result;
             try
             {
-                await ExecuteAsync(await next(context), http);
+                result = await next(context);
+                await ExecuteAsync(result, http);
             }
             finally
             {
@@ -101,7 +103,8 @@ public sealed class IdempotencyFilter(
             {
                 if (key is not null)
                 {
-                    await StoreAsync(work.Db, key, claim!.ExpiredRecordExists, response, buffer.ToArray(), cancellationToken);
+                    await StoreAsync(work.Db, key, claim!.ExpiredRecordExists, response, buffer.ToArray(), (result as IValueHttpResult)?.Value,
+                        cancellationToken);
                 }
 
                 await work.Db.SaveChangesAsync(cancellationToken);
@@ -133,10 +136,13 @@ public sealed class IdempotencyFilter(
     {
         var batch = new SqlBatch(db);
         var locked = batch.TryLock(key.LockName);
+        // An answer stored as an event's object (EventId) is read from the event, which outlives the record.
         var stored = batch.AddRows($"""
-            SELECT request_hash, status_code, content_type, location, body, sealed_for, expires_at
-            FROM idempotency_records WHERE scope = {key.Scope} AND key = {key.Value}
-            """, row => new IdempotencyRecord
+            SELECT i.request_hash, i.status_code, i.content_type, i.location,
+                   CASE WHEN i.event_id IS NULL THEN i.body ELSE convert_to(e.data::text, 'UTF8') END, i.sealed_for, i.expires_at
+            FROM idempotency_records i LEFT JOIN events e ON e.tenant_id = i.scope AND e.id = i.event_id COLLATE "default"
+            WHERE i.scope = {key.Scope} AND i.key = {key.Value}
+            """, row => (Record: new IdempotencyRecord
         {
             Scope = key.Scope,
             Key = key.Value,
@@ -144,13 +150,16 @@ public sealed class IdempotencyFilter(
             StatusCode = row.GetInt32(1),
             ContentType = row.IsDBNull(2) ? null : row.GetString(2),
             Location = row.IsDBNull(3) ? null : row.GetString(3),
-            Body = (byte[])row[4],
+            Body = row.IsDBNull(4) ? [] : (byte[])row[4],
             SealedFor = row.IsDBNull(5) ? null : row.GetString(5),
             ExpiresAt = row.GetFieldValue<DateTimeOffset>(6),
-        });
+        },
+            // The event of an answer stored by reference is gone (impossible while the retention rules hold): the record
+            // then counts as expired.
+            Lost: row.IsDBNull(4)));
         await batch.ExecuteAsync(cancellationToken);
-        var record = stored.Value.SingleOrDefault();
-        var live = record is not null && record.ExpiresAt > clock.GetUtcNow();
+        var (record, lost) = stored.Value.SingleOrDefault();
+        var live = record is not null && !lost && record.ExpiresAt > clock.GetUtcNow();
         return new Claim(locked.Value.Single(), live ? Answer(record!, key) : null, ExpiredRecordExists: record is not null && !live);
     }
 
@@ -188,7 +197,7 @@ public sealed class IdempotencyFilter(
         var claim = await ClaimAsync(work.Db, key, cancellationToken);
         if (claim is { Locked: true, Answer: null })
         {
-            await StoreAsync(work.Db, key, claim.ExpiredRecordExists, response, body, cancellationToken);
+            await StoreAsync(work.Db, key, claim.ExpiredRecordExists, response, body, answered: null, cancellationToken);
             await work.Db.SaveChangesAsync(cancellationToken);
             await work.CommitAsync(cancellationToken);
         }
@@ -238,11 +247,17 @@ public sealed class IdempotencyFilter(
 
     /// <summary>
     /// Adds the answer to the unit's next save, which writes it in one batch with the handler's rows. An expired record of the
-    /// key (the lock is ours and no live one exists) is replaced in place instead, a statement of its own: rare.
+    /// key (the lock is ours and no live one exists) is deleted first, a statement of its own: rare. When the answer is an
+    /// object an aggregate raised as an event in this unit (<paramref name="answered"/>, the same object, serialized to the
+    /// same bytes), the record names the event instead of holding the body again.
     /// </summary>
-    private async Task StoreAsync(OrderCoreDbContext db, RequestKey key, bool replaceExpired, HttpResponse response, byte[] body,
+    private async Task StoreAsync(OrderCoreDbContext db, RequestKey key, bool replaceExpired, HttpResponse response, byte[] body, object? answered,
         CancellationToken cancellationToken)
     {
+        var byEvent = key.SealFor is null && answered is not null && options.Value.Retention <= EventOptions.MinimumRetention
+            && db.FindRaisedEvent(answered) is { } raised && body.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(raised.Json))
+            ? raised.Id
+            : null;
         var now = clock.GetUtcNow();
         var retention = options.Value.Retention;
         if (key.SealFor is not null)
@@ -255,7 +270,8 @@ public sealed class IdempotencyFilter(
         var record = new IdempotencyRecord
         {
             Scope = key.Scope, Key = key.Value, RequestHash = key.RequestHash, StatusCode = response.StatusCode, ContentType = response.ContentType,
-            Location = location.Length > 0 ? location : null, Body = body, SealedFor = key.SealFor, CreatedAt = now, ExpiresAt = now + retention,
+            Location = location.Length > 0 ? location : null, Body = byEvent is null ? body : [], EventId = byEvent, SealedFor = key.SealFor,
+            CreatedAt = now, ExpiresAt = now + retention,
         };
         if (replaceExpired)
         {

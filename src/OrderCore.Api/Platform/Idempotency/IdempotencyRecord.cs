@@ -10,8 +10,15 @@ public sealed class IdempotencyRecord
     public required int StatusCode { get; set; }
     public string? ContentType { get; set; }
     public string? Location { get; set; }
-    /// <summary>The answer; encrypted when <see cref="SealedFor"/> is set.</summary>
+    /// <summary>The answer; encrypted when <see cref="SealedFor"/> is set; empty when <see cref="EventId"/> holds it.</summary>
     public required byte[] Body { get; set; }
+
+    /// <summary>
+    /// The event whose <c>data.object</c> is, byte for byte, this answer's body (an order's <c>order.created</c>): the body is
+    /// then not stored twice, and a replay reads it from the event. Events outlive these records
+    /// (<see cref="EventOptions.MinimumRetention"/> against at most <see cref="IdempotencyOptions.Retention"/>, checked).
+    /// </summary>
+    public string? EventId { get; set; }
 
     /// <summary>
     /// For a route whose answer holds a secret (<see cref="SecretInAnswer"/>): the caller (API key id, or <c>admin</c>)

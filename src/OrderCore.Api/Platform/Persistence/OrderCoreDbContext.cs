@@ -115,6 +115,23 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
     /// context's tenant, a row of another tenant is never written under it, and every event a (tenant-owned)
     /// aggregate raised becomes an event row of its tenant in this save: the outbox half of the unit of work.
     /// </summary>
+    /// <summary>The event a tracked aggregate raised, not yet saved, whose data is <paramref name="data"/> (the same object); null: none.</summary>
+    internal RaisedEvent? FindRaisedEvent(object data)
+    {
+        foreach (var entry in ChangeTracker.Entries<Aggregate>())
+        {
+            foreach (var raised in entry.Entity.RaisedEvents())
+            {
+                if (ReferenceEquals(raised.Data, data))
+                {
+                    return raised;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Whether a save since the unit of work began added outbox rows (<see cref="IOutboxRow"/>): its commit wakes their readers.</summary>
     internal bool WroteOutboxRows { get; set; }
 
@@ -147,8 +164,7 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         {
             foreach (var raised in aggregate.TakeRaisedEvents())
             {
-                var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
-                Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, owner));
+                Set<EventRecord>().Add(EventRecord.Create(raised.Type, raised.Json, raised.SubjectId, raised.Sequence, raised.At, owner, raised.Id));
                 WroteOutboxRows = true;
             }
         }

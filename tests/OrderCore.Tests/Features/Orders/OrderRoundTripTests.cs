@@ -68,6 +68,37 @@ public sealed class OrderRoundTripTests : IDisposable
         Assert.Equal("OC-000002", next.Str("order_number"));
     }
 
+    [Fact]
+    public async Task A_new_orders_answer_is_stored_once_as_its_event_and_replayed_byte_for_byte()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+        var key = $"once-{Guid.NewGuid():N}";
+        using var first = await SendAsync(tenant, key, Http.Order((sku.SkuId, 2)));
+        using var replay = await SendAsync(tenant, key, Http.Order((sku.SkuId, 2)));
+
+        var original = await first.Content.ReadAsByteArrayAsync();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal(original, await replay.Content.ReadAsByteArrayAsync());
+        // The record names the order.created event, whose data is the answer, instead of holding the JSON again.
+        var orderId = JsonDocument.Parse(original).RootElement.GetProperty("id").GetString()!;
+        Assert.Equal(0, await app.Database.ScalarAsync<int>("SELECT length(body) FROM idempotency_records WHERE scope = $1 AND key = $2", tenant.Id, key));
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(original), await app.Database.ScalarAsync<string>("""
+            SELECT e.data::text FROM idempotency_records i JOIN events e ON e.tenant_id = i.scope AND e.id = i.event_id
+            WHERE i.scope = $1 AND i.key = $2 AND e.type = 'order.created' AND e.subject_id = $3
+            """, tenant.Id, key, orderId));
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(TestTenant tenant, string key, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await tenant.Client.SendAsync(request);
+    }
+
     private async Task<(ApiResponse Answer, List<string> Commands)> TracedAsync(TestTenant tenant, object body, string? key)
     {
         // A key the instance has seen is answered from its cache, as in steady use; its first request reads it from the database.

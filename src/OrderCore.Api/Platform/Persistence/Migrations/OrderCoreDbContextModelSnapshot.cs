@@ -1635,7 +1635,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
 
                     b.Property<string>("Data")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("data");
 
                     b.Property<DateTimeOffset?>("DispatchedAt")
@@ -1703,6 +1703,11 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
@@ -1874,7 +1879,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
             modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
                 {
                     b.HasOne("OrderCore.Api.Features.Orders.Order", null)
-                        .WithMany("StatusHistory")
+                        .WithMany("Transitions")
                         .HasForeignKey("TenantId", "OrderId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
@@ -1956,7 +1961,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                 {
                     b.Navigation("Lines");
 
-                    b.Navigation("StatusHistory");
+                    b.Navigation("Transitions");
                 });
 #pragma warning restore 612, 618
         }
