@@ -197,7 +197,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.Ignore(o => o.OrderNumber);
         builder.HasIndex(o => new { o.TenantId, o.Number }).IsUnique();
         builder.HasIndex(o => new { o.TenantId, o.Status, o.Id });
-        builder.HasIndex(o => new { o.TenantId, o.CustomerId, o.Id });
+        // Only orders of a customer are found by customer: the others need no entry.
+        builder.HasIndex(o => new { o.TenantId, o.CustomerId, o.Id }).HasFilter("customer_id IS NOT NULL");
         builder.HasIndex(o => new { o.TenantId, o.MerchantReferenceId, o.Id });
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);

@@ -1012,7 +1012,8 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_orders_tenant_id_number");
 
                     b.HasIndex("TenantId", "CustomerId", "Id")
-                        .HasDatabaseName("ix_orders_tenant_id_customer_id_id");
+                        .HasDatabaseName("ix_orders_tenant_id_customer_id_id")
+                        .HasFilter("customer_id IS NOT NULL");
 
                     b.HasIndex("TenantId", "MerchantReferenceId", "Id")
                         .HasDatabaseName("ix_orders_tenant_id_merchant_reference_id_id");
