@@ -109,7 +109,6 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
         order._lines.AddRange(priced.Lines.Select(l => new OrderLine
         {
             Id = Ids.New(Ids.OrderLine),
-            OrderId = id,
             Position = l.Position,
             SkuId = l.Sku.Id,
             SkuCode = l.Sku.SkuCode,
@@ -163,12 +162,14 @@ public sealed class OrderStatusChange : ITenantOwned
     public JsonObject? Metadata { get; init; }
 }
 
-/// <summary>A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.</summary>
-public sealed class OrderLine : ITenantOwned
+/// <summary>
+/// A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.
+/// Lines never change after creation, so they live in the order's row (a JSON column, as a checkout session's do), not as
+/// rows of their own.
+/// </summary>
+public sealed class OrderLine
 {
-    public string TenantId { get; set; } = "";
     public required string Id { get; init; }
-    public required string OrderId { get; init; }
     public int Position { get; init; }
     public required string SkuId { get; init; }
     public required string SkuCode { get; init; }
@@ -201,8 +202,13 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasIndex(o => new { o.TenantId, o.CustomerId, o.Id }).HasFilter("customer_id IS NOT NULL");
         builder.HasIndex(o => new { o.TenantId, o.MerchantReferenceId, o.Id });
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
-        builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);
-        builder.Navigation(o => o.Lines).AutoInclude().HasField("_lines");
+        builder.OwnsMany(o => o.Lines, lines =>
+        {
+            lines.ToJson("lines");
+            lines.Property(l => l.UnitPrice).HasPrecision(19, 4);
+            lines.Property(l => l.LineTotal).HasPrecision(19, 4);
+        });
+        builder.Navigation(o => o.Lines).HasField("_lines");
         builder.Ignore(o => o.StatusHistory);
         builder.HasMany(o => o.Transitions).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(o => o.Transitions).AutoInclude().HasField("_transitions");
@@ -219,19 +225,6 @@ internal sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<
         builder.Property(c => c.To).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(c => c.Reason).HasMaxLength(500);
         builder.Property(c => c.Metadata).HasJsonbObject();
-    }
-}
-
-internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
-{
-    public void Configure(EntityTypeBuilder<OrderLine> builder)
-    {
-        builder.ToTable("order_lines", table => table.HasCheckConstraint("ck_order_lines_quantity", "quantity > 0"));
-        builder.HasKey(l => new { l.TenantId, l.OrderId, l.Id });
-        builder.Property(l => l.SkuCode).HasMaxLength(128);
-        builder.Property(l => l.ProductName).HasMaxLength(500);
-        builder.Property(l => l.UnitPrice).HasPrecision(19, 4);
-        builder.Property(l => l.LineTotal).HasPrecision(19, 4);
     }
 }
 

@@ -10,7 +10,7 @@ namespace OrderCore.Tests.Features.Orders;
 public sealed class PreviewOrderTests(AppFixture app)
 {
     private static readonly string[] Tables =
-        ["orders", "order_lines", "inventory_reservations", "inventory_movements", "inventory_levels", "prices", "price_lists"];
+        ["orders", "inventory_reservations", "inventory_movements", "inventory_levels", "prices", "price_lists"];
 
     /// <summary>Rows per table, and the tenant's last order number taken (0 before the first), so a preview taking one shows.</summary>
     private async Task<Dictionary<string, long>> CountsAsync(TestTenant tenant)
