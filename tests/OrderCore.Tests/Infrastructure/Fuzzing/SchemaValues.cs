@@ -11,6 +11,14 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
 {
     private const int MaxDepth = 6;
 
+    /// <summary>The id prefix a property of this name holds (<c>sku_id</c> holds <c>sku_...</c>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> PrefixOfProperty = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["sku_id"] = "sku", ["product_id"] = "prod", ["customer_id"] = "cust", ["location_id"] = "loc", ["price_list_id"] = "pl",
+        ["price_id"] = "price", ["order_id"] = "order", ["reservation_id"] = "res", ["endpoint_id"] = "we", ["event_id"] = "evt",
+        ["delivery_id"] = "dlv", ["checkout_session_id"] = "cs", ["session_id"] = "cs",
+    };
+
     private static readonly string[] Unicode = ["Zoë 漢字 😀", "\u202eevil\u202c", "e\u0301\u0301\u0301", "\uFEFFbom", "ﷺ𝔘𝔫𝔦", "\u0000", "a\u0000b"];
 
     public JsonNode? Resolve(JsonNode? schema)
@@ -24,7 +32,8 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
     }
 
     /// <summary>A value the schema accepts (as far as a generator that ignores <c>pattern</c> can tell).</summary>
-    public JsonNode? Valid(JsonNode? schemaNode, Random random, string? name = null, int depth = 0)
+    /// <summary>With <paramref name="minimal"/>, objects hold only their required properties and the ids the caller owns.</summary>
+    public JsonNode? Valid(JsonNode? schemaNode, Random random, string? name = null, int depth = 0, bool minimal = false)
     {
         var schema = Resolve(schemaNode) as JsonObject;
         if (schema is null || depth > MaxDepth)
@@ -42,7 +51,7 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
             return values[random.Next(values.Count)]?.DeepClone();
         }
 
-        if (schema["example"] is { } example && random.Next(3) == 0)
+        if (schema["example"] is { } example && !minimal && random.Next(3) == 0)
         {
             return example.DeepClone();
         }
@@ -52,7 +61,7 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
             if (schema[choice] is JsonArray { Count: > 0 } options)
             {
                 var picked = options.Where(o => !IsNullSchema(o)).ToList();
-                return Valid(picked.Count > 0 ? picked[random.Next(picked.Count)] : options[0], random, null, depth + 1);
+                return Valid(picked.Count > 0 ? picked[random.Next(picked.Count)] : options[0], random, null, depth + 1, minimal);
             }
         }
 
@@ -61,7 +70,7 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
             var merged = new JsonObject();
             foreach (var part in parts)
             {
-                if (Valid(part, random, null, depth + 1) is JsonObject piece)
+                if (Valid(part, random, null, depth + 1, minimal) is JsonObject piece)
                 {
                     foreach (var (key, value) in piece.ToList())
                     {
@@ -75,14 +84,47 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
 
         return TypeOf(schema, random) switch
         {
-            "object" => ValidObject(schema, random, depth),
-            "array" => ValidArray(schema, random, depth),
+            "object" => ValidObject(schema, random, depth, minimal),
+            "array" => ValidArray(schema, random, depth, minimal),
             "integer" => JsonValue.Create(Between(schema, random, 1, 20)),
             "number" => JsonValue.Create(Math.Round((decimal)Between(schema, random, 1, 50) + 0.25m, 2)),
             "boolean" => JsonValue.Create(random.Next(2) == 0),
             "null" => null,
             _ => JsonValue.Create(ValidString(schema, random)),
         };
+    }
+
+    /// <summary>A copy of a documented example whose id properties (<c>sku_id</c>, ...) name the caller's own resources.</summary>
+    public JsonNode? WithOwnIds(JsonNode? example)
+    {
+        var copy = example?.DeepClone();
+        Replace(copy);
+        return copy;
+
+        void Replace(JsonNode? node)
+        {
+            if (node is JsonArray array)
+            {
+                foreach (var item in array)
+                {
+                    Replace(item);
+                }
+            }
+            else if (node is JsonObject obj)
+            {
+                foreach (var (key, value) in obj.ToList())
+                {
+                    if (IdFor(key) is { } id && value is JsonValue)
+                    {
+                        obj[key] = id;
+                    }
+                    else
+                    {
+                        Replace(value);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>The properties of an object schema (through references and allOf) and which of them are required.</summary>
@@ -138,9 +180,9 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
     };
 
     private string? IdFor(string name) =>
-        name.EndsWith("_id", StringComparison.Ordinal) && ownIds.TryGetValue(name, out var id) ? id : null;
+        PrefixOfProperty.TryGetValue(name, out var prefix) && ownIds.TryGetValue(prefix, out var id) ? id : null;
 
-    private JsonObject ValidObject(JsonObject schema, Random random, int depth)
+    private JsonObject ValidObject(JsonObject schema, Random random, int depth, bool minimal)
     {
         var (properties, required) = Shape(schema);
         var result = new JsonObject();
@@ -152,24 +194,25 @@ public sealed class SchemaValues(JsonObject document, IReadOnlyDictionary<string
                 continue;
             }
 
-            if (required.Contains(key) || random.Next(2) == 0)
+            var include = minimal ? required.Contains(key) || IdFor(key) is not null : required.Contains(key) || random.Next(2) == 0;
+            if (include)
             {
-                result[key] = Valid(propertySchema, random, key, depth + 1);
+                result[key] = Valid(propertySchema, random, key, depth + 1, minimal);
             }
         }
 
         return result;
     }
 
-    private JsonArray ValidArray(JsonObject schema, Random random, int depth)
+    private JsonArray ValidArray(JsonObject schema, Random random, int depth, bool minimal)
     {
         var min = (int?)schema["minItems"]?.GetValue<decimal>() ?? 0;
         var max = Math.Max(min, Math.Min((int?)schema["maxItems"]?.GetValue<decimal>() ?? 3, 3));
-        var count = random.Next(Math.Max(min, 1), max + 1);
+        var count = minimal ? Math.Max(min, 1) : random.Next(Math.Max(min, 1), max + 1);
         var array = new JsonArray();
         for (var i = 0; i < count; i++)
         {
-            array.Add(Valid(schema["items"], random, null, depth + 1));
+            array.Add(Valid(schema["items"], random, null, depth + 1, minimal));
         }
 
         return array;
