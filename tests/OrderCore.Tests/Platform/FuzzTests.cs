@@ -265,9 +265,11 @@ internal sealed class RequestFuzzer(SchemaValues values, string method, string p
         }
 
         var wrong = mutations.Contains("header") && random.Next(2) == 0;
+        // A reused key (the same for every operation) answers the first request again, or 422 for another request.
+        var idempotencyKey = random.Next(2) == 0 ? new string('k', 300) : "fuzz-reused-key";
         if (mutations.Contains("header"))
         {
-            notes.Add(wrong ? "wrong credentials" : "long Idempotency-Key");
+            notes.Add(wrong ? "wrong credentials" : idempotencyKey.Length > 100 ? "long Idempotency-Key" : "reused Idempotency-Key");
         }
 
         var token = schemes.Contains("AdminToken") ? caller.AdminToken : schemes.Contains("CheckoutToken") ? caller.CheckoutToken : caller.ApiKey;
@@ -279,7 +281,7 @@ internal sealed class RequestFuzzer(SchemaValues values, string method, string p
         List<(string, string)> headers = [("Authorization", $"Bearer {token}")];
         if (mutations.Contains("header") && !wrong)
         {
-            headers.Add(("Idempotency-Key", new string('k', 300)));
+            headers.Add(("Idempotency-Key", idempotencyKey));
         }
 
         return headers;

@@ -27,8 +27,8 @@ internal enum Caller
 /// What the platform does to every route, documented on every operation from the route's metadata, so that
 /// a new route is described correctly without an edit here: security (or <c>security: []</c> on public
 /// routes), the <c>Idempotency-Key</c> header on writes that honour it, the headers every answer carries,
-/// the 400 for unknown query parameters, the 413 and 415 every write with a body may answer, and the 429 and 503
-/// answers the rate limiter and an unreachable database give.
+/// the 400 for unknown query parameters, the 413 and 415 every write with a body may answer, the 409 and 422 of a
+/// reused Idempotency-Key, and the 429 and 503 answers the rate limiter and an unreachable database give.
 /// </summary>
 internal static class OperationConventions
 {
@@ -137,6 +137,10 @@ internal static class OperationConventions
         var idempotent = AcceptsIdempotencyKey(context.Description.HttpMethod, caller);
         if (idempotent)
         {
+            AddError(operation, document, StatusCodes.Status409Conflict,
+                "idempotency_key_in_use: a request with this Idempotency-Key is still running; or a conflict of the route's own.");
+            AddError(operation, document, StatusCodes.Status422UnprocessableEntity,
+                "idempotency_key_mismatch: this Idempotency-Key was used for another request (method, path or body).");
             operation.Parameters ??= [];
             if (!operation.Parameters.Any(p => string.Equals(p.Name, ApiHeaders.IdempotencyKey, StringComparison.OrdinalIgnoreCase)))
             {
