@@ -18,7 +18,11 @@ public static class PlatformSetup
         builder.AddLogging();
         builder.AddTelemetry();
         services.AddHealthProbes(configuration);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.AnswerRejectedRequestsAsProblems();
+        });
 
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(options => JsonDefaults.Configure(options.SerializerOptions));

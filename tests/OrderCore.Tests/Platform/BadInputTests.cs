@@ -57,6 +57,24 @@ public sealed class BadInputTests(AppFixture app)
         Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), problem.ToString());
     }
 
+    [Fact]
+    public async Task A_json_null_body_on_a_body_less_action_is_taken_as_no_body_and_the_answer_is_documented()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync();
+        var order = await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((sku.SkuId, 1)));
+        var id = order.Str("id");
+
+        var confirmed = await SendRawAsync(tenant.Client, $"/v1/orders/{id}/confirm", "null"u8.ToArray());
+        var notJson = await SendRawAsync(tenant.Client, $"/v1/orders/{id}/fulfill", "{"u8.ToArray());
+
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await AssertProblemAsync(notJson, HttpStatusCode.BadRequest, "invalid_json");
+        using var document = JsonDocument.Parse(await app.Client().GetStringAsync("/openapi/v1.json"));
+        var fulfill = document.RootElement.GetProperty("paths").GetProperty("/v1/orders/{id}/fulfill").GetProperty("post").GetProperty("responses");
+        Assert.True(fulfill.TryGetProperty("400", out _) && fulfill.TryGetProperty("413", out _), fulfill.ToString());
+    }
+
     private static async Task<HttpResponseMessage> SendRawAsync(HttpClient client, string path, byte[] body)
     {
         var content = new ByteArrayContent(body);

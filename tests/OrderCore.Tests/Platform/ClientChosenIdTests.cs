@@ -33,6 +33,33 @@ public sealed class ClientChosenIdTests(AppFixture app)
 
     [Theory]
     [MemberData(nameof(Resources))]
+    public async Task The_refusal_names_the_part_of_the_rule_the_id_breaks(string path, string body)
+    {
+        var tenant = await app.CreateTenantAsync();
+        var expected = new Dictionary<string, string>
+        {
+            ["has space"] = "may contain only the characters [A-Za-z0-9._:-]; U+0020 at position 4 is not one of them",
+            ["caf\u00e9"] = "may contain only the characters [A-Za-z0-9._:-]; '\u00e9' (U+00E9) at position 4 is not one of them",
+            [new string('x', 129)] = "must be 1 to 128 characters of [A-Za-z0-9._:-]; this one has 129",
+            ["cust_0123456789abcdef0123456789abcdef"] =
+                "must not be shaped like a generated id (a lower-case prefix, '_' and 32 hex digits): those are OrderCore's own",
+        };
+
+        foreach (var (id, message) in expected)
+        {
+            var post = await tenant.Client.PostJsonAsync(path, body.Insert(1, $"\"id\":\"{id}\","));
+            post.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+            Assert.Equal(message, post.Body.GetProperty("errors").GetProperty("id")[0].GetString());
+        }
+
+        var put = await tenant.Client.SendAsync(HttpMethod.Put, $"{path}/a%2Cb", body);
+        put.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal("may contain only the characters [A-Za-z0-9._:-]; ',' (U+002C) at position 2 is not one of them",
+            put.Body.GetProperty("errors").GetProperty("id")[0].GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Resources))]
     public async Task A_taken_id_answers_409_naming_the_put_that_replaces_it(string path, string body)
     {
         var tenant = await app.CreateTenantAsync();

@@ -32,4 +32,37 @@ public sealed class NulCharacterTests(AppFixture app)
         answer.AssertError(HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(answer.Body.GetProperty("errors").TryGetProperty(parameter, out _));
     }
+
+    [Theory]
+    [InlineData("/v1/products/%00")]
+    [InlineData("/v1/customers/abc%00def")]
+    [InlineData("/ucp/public/checkout/sessions/%00")]
+    public async Task A_nul_in_the_path_refused_by_kestrel_is_still_a_problem_json_400(string path)
+    {
+        var tenant = await app.CreateTenantAsync();
+
+        var answer = await tenant.Client.GetJsonAsync(path);
+        var next = await tenant.Client.GetJsonAsync("/v1/products");
+
+        answer.AssertError(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Contains("%00", answer.Str("message"));
+        // The refused connection is closed; the next request is served as always.
+        Assert.Equal(HttpStatusCode.OK, next.Status);
+    }
+
+    [Fact]
+    public async Task A_rejected_response_is_rewritten_only_when_it_is_kestrels_empty_400()
+    {
+        var refusal = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\nDate: Mon, 07 Dec 2026 04:00:00 GMT\r\n\r\n"u8;
+        var ordinary = "HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\nContent-Type: application/problem+json\r\n\r\n"u8;
+
+        var rewritten = System.Text.Encoding.UTF8.GetString(OrderCore.Api.Platform.Errors.RejectedRequests.Replacement(refusal)!);
+
+        Assert.Null(OrderCore.Api.Platform.Errors.RejectedRequests.Replacement(ordinary));
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ", rewritten);
+        Assert.Contains("\r\nConnection: close\r\n", rewritten);
+        Assert.Contains("\r\nX-Request-Id: req_", rewritten);
+        var body = rewritten[(rewritten.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Contains("\"error\":\"bad_request\"", body);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using OrderCore.Api.Platform.Pagination;
 using OrderCore.Tests.Infrastructure;
 
@@ -169,8 +170,8 @@ public sealed class PaginationTests(AppFixture app)
     private static string LastId(ApiResponse list) => Ids(list)[^1];
 
     [Theory]
-    [InlineData("/v1/customers?page=2147483647&per_page=100")]
-    [InlineData("/v1/inventory?page=2147483647&per_page=100")]
+    [InlineData("/v1/customers?page=21474836&per_page=100")]
+    [InlineData("/v1/inventory?page=21474836&per_page=100")]
     public async Task A_page_number_far_past_the_end_answers_an_empty_page(string path)
     {
         var tenant = await app.CreateTenantAsync();
@@ -181,5 +182,46 @@ public sealed class PaginationTests(AppFixture app)
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Empty(answer.Body.GetProperty("data").EnumerateArray());
         Assert.False(answer.Body.GetProperty("has_more").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("/v1/customers?page=99999999")]
+    [InlineData("/v1/customers?page=2147483648")]
+    [InlineData("/v1/customers?page=0")]
+    [InlineData("/v1/customers?page=-5")]
+    [InlineData("/v1/customers?page=abc")]
+    [InlineData("/v1/inventory?page=99999999&per_page=100")]
+    [InlineData("/v1/orders?page=21474837")]
+    public async Task A_page_number_out_of_range_is_a_400_naming_the_limit_not_another_page(string path)
+    {
+        var tenant = await app.CreateTenantAsync();
+
+        var answer = await tenant.Client.GetJsonAsync(path);
+
+        answer.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal("must be a whole number from 1 to 21474836", answer.Body.GetProperty("errors").GetProperty("page")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_per_page_that_is_not_a_number_is_a_400_like_page()
+    {
+        var tenant = await app.CreateTenantAsync();
+
+        var answer = await tenant.Client.GetJsonAsync("/v1/customers?per_page=x");
+
+        answer.AssertError(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(answer.Body.GetProperty("errors").TryGetProperty("per_page", out _), answer.Body.ToString());
+    }
+
+    [Fact]
+    public async Task The_document_states_the_page_limit()
+    {
+        using var document = JsonDocument.Parse(await app.Client().GetStringAsync("/openapi/v1.json"));
+
+        var page = document.RootElement.GetProperty("paths").GetProperty("/v1/customers").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "page");
+
+        Assert.Equal(21474836, page.GetProperty("schema").GetProperty("maximum").GetInt32());
+        Assert.Contains("21474836", page.GetProperty("description").GetString());
     }
 }

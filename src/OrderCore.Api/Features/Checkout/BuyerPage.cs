@@ -85,6 +85,13 @@ internal static class BuyerPage
         if (!authenticated.Succeeded || access.Link is not { } link)
         {
             var failure = http.Items[CheckoutTokenAuthenticationHandler.FailureItem] as ApiError;
+            if (failure?.Status == StatusCodes.Status429TooManyRequests)
+            {
+                http.Response.Headers.RetryAfter = Convert.ToString(failure.Extensions?.GetValueOrDefault("retry_after"), CultureInfo.InvariantCulture);
+                return Html(http.Response, StatusCodes.Status429TooManyRequests, "Too many attempts",
+                    """<h1>Too many attempts</h1><p>Too many checkout links that are not valid were opened from this network. Try again in a minute.</p>""");
+            }
+
             return failure?.Status == StatusCodes.Status410Gone
                 ? Html(http.Response, StatusCodes.Status410Gone, "Already completed",
                     """<h1>This checkout is already completed</h1><p>The order for this link was placed. Nothing more to pay; check your email for the confirmation.</p>""")

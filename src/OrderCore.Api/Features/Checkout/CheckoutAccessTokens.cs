@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using OrderCore.Api.Platform.RateLimiting;
 
 namespace OrderCore.Api.Features.Checkout;
 
@@ -55,7 +56,8 @@ internal static class CheckoutAccessTokens
 /// <summary>
 /// Authenticates the public checkout routes with <c>Authorization: Bearer cat_...</c> only: an API key (in
 /// either header) or no token answers 401. The token is looked up by its SHA-256 hash on every request,
-/// with its minting key and tenant, so revoking the key or suspending the tenant ends it at once.
+/// with its minting key and tenant, so revoking the key or suspending the tenant ends it at once. Refused tokens count
+/// against the client address's failed-authentication limit.
 /// </summary>
 internal sealed class CheckoutTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -65,6 +67,7 @@ internal sealed class CheckoutTokenAuthenticationHandler(
     CurrentTenant currentTenant,
     BuyerLinks links,
     BuyerLinkAccess access,
+    FailedAuthenticationLimiter failedAttempts,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CheckoutToken";
@@ -178,8 +181,18 @@ internal sealed class CheckoutTokenAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ProblemWriter.WriteAsync(Context, ApiError.ForStatus(StatusCodes.Status403Forbidden));
 
+    /// <summary>
+    /// A refused token counts against the client address like a refused API key, so tokens and buyer links cannot be
+    /// guessed at leisure: past the limit the refusal is 429 (<see cref="FailedAuthenticationLimiter"/>). An API key sent
+    /// here is a mistake, not a guess, and a consumed link is a real one: neither counts.
+    /// </summary>
     private AuthenticateResult Fail(ApiError error)
     {
+        if (error.Status == StatusCodes.Status401Unauthorized && error.Code != "api_key_not_accepted")
+        {
+            error = failedAttempts.Refuse(Context, error);
+        }
+
         _failure = error;
         Context.Items[FailureItem] = error;
         return AuthenticateResult.Fail(error.Message);

@@ -166,7 +166,7 @@ internal static class CatalogCsv
         }
         else if (!CodeRules.IsValid(skuCode))
         {
-            Add(errors, $"line {line}.sku_code", CodeRules.Rule);
+            Add(errors, $"line {line}.sku_code", CodeRules.Problem(skuCode) ?? CodeRules.Rule);
         }
 
         decimal? unitPrice = null;

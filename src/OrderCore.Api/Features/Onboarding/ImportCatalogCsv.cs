@@ -29,8 +29,8 @@ internal sealed class CatalogCsvSettingsValidator : AbstractValidator<CatalogCsv
     public CatalogCsvSettingsValidator()
     {
         RuleFor(r => r.Currency).ValidCurrency();
-        RuleFor(r => r.PriceListCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
-        RuleFor(r => r.LocationCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage(CodeRules.Rule);
+        RuleFor(r => r.PriceListCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage((_, c) => CodeRules.Problem(c!) ?? CodeRules.Rule);
+        RuleFor(r => r.LocationCode).Must(c => c is null || CodeRules.IsValid(c)).WithMessage((_, c) => CodeRules.Problem(c!) ?? CodeRules.Rule);
         RuleFor(r => r.LocationName).MaximumLength(200).WithMessage("must be at most 200 characters");
         RuleFor(r => r.Csv).NotEmpty().WithMessage("is required");
     }

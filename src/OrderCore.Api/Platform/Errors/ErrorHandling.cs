@@ -44,9 +44,11 @@ public static class ErrorHandling
             }
         });
 
-    private static ApiError FromException(Exception? exception) => exception switch
+    internal static ApiError FromException(Exception? exception) => exception switch
     {
         ApiException api => api.Error,
+        // Rows carry no version, so an update or delete that finds no row means another request deleted it meanwhile.
+        DbUpdateConcurrencyException => ApiError.NotFound("The resource was deleted while this request ran"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiError.ForStatus(413),
         BadHttpRequestException { InnerException: JsonException } => ApiError.InvalidJson("The request body is not valid JSON"),
         BadHttpRequestException bad => ApiError.ForStatus(bad.StatusCode),

@@ -99,6 +99,12 @@ public static class JsonShape
 
     private static void CheckEmptyObject(JsonElement root, Dictionary<string, List<string>> errors)
     {
+        // A body-less action takes no body, {} or JSON null alike: all three say "nothing".
+        if (root.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
         if (root.ValueKind != JsonValueKind.Object)
         {
             Add(errors, "$", "must be a JSON object");

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -26,8 +27,8 @@ internal enum Caller
 /// What the platform does to every route, documented on every operation from the route's metadata, so that
 /// a new route is described correctly without an edit here: security (or <c>security: []</c> on public
 /// routes), the <c>Idempotency-Key</c> header on writes that honour it, the headers every answer carries,
-/// the 400 for unknown query parameters, and the 429 and 503 answers the rate limiter and an unreachable
-/// database give.
+/// the 400 for unknown query parameters, the 413 and 415 every write with a body may answer, the 409 and 422 of a
+/// reused Idempotency-Key, and the 429 and 503 answers the rate limiter and an unreachable database give.
 /// </summary>
 internal static class OperationConventions
 {
@@ -77,6 +78,9 @@ internal static class OperationConventions
         };
     }
 
+    private static bool IsWrite(string? method) => method is not null && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method)
+        && !HttpMethods.IsOptions(method);
+
     public static Caller CallerOf(IList<object> metadata)
     {
         if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
@@ -101,6 +105,18 @@ internal static class OperationConventions
         operation.Responses ??= [];
         // Every route refuses query parameters it does not take (QueryParametersMiddleware).
         AddError(operation, document, StatusCodes.Status400BadRequest, "validation_failed: an unknown query parameter, or an invalid request.");
+        if (IsWrite(context.Description.HttpMethod) && context.Description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().Any())
+        {
+            // RequestBodyMiddleware reads the body of every write, even of a body-less action, before the handler runs.
+            AddError(operation, document, StatusCodes.Status413PayloadTooLarge, "payload_too_large: the request body exceeds the route's limit.");
+        }
+
+        if (operation.RequestBody is not null)
+        {
+            AddError(operation, document, StatusCodes.Status415UnsupportedMediaType,
+                "unsupported_media_type: the request body is not of a media type the route takes.");
+        }
+
         if (caller == Caller.ApiKey)
         {
             AddError(operation, document, StatusCodes.Status429TooManyRequests,
@@ -121,6 +137,10 @@ internal static class OperationConventions
         var idempotent = AcceptsIdempotencyKey(context.Description.HttpMethod, caller);
         if (idempotent)
         {
+            AddError(operation, document, StatusCodes.Status409Conflict,
+                "idempotency_key_in_use: a request with this Idempotency-Key is still running; or a conflict of the route's own.");
+            AddError(operation, document, StatusCodes.Status422UnprocessableEntity,
+                "idempotency_key_mismatch: this Idempotency-Key was used for another request (method, path or body).");
             operation.Parameters ??= [];
             if (!operation.Parameters.Any(p => string.Equals(p.Name, ApiHeaders.IdempotencyKey, StringComparison.OrdinalIgnoreCase)))
             {

@@ -9,8 +9,10 @@ public sealed record PageRequest
     public const int DefaultPerPage = 20;
     public const int MaxPerPage = 100;
 
-    [Description("Page number, from 1. Ignored when starting_after is given.")]
+    [Description("Page number, from 1 to 21474836 (the last whose offset can be computed); other values answer 400. "
+        + "Ignored when starting_after is given.")]
     [FromQuery(Name = "page")]
+    [Range(1, MaxPage)]
     public int? Page { get; init; }
 
     [Description("Items per page: default 20, values above 100 are clamped to 100.")]
@@ -21,12 +23,36 @@ public sealed record PageRequest
     [FromQuery(Name = "starting_after")]
     public string? StartingAfter { get; init; }
 
-    /// <summary>Pages past the last possible offset answer empty, like any page past the end (the offset must fit an int).</summary>
+    /// <summary>
+    /// The highest page number: its offset must fit an int. A higher one answers 400 naming this limit (see
+    /// <see cref="Check"/>) rather than silently listing another page than the one asked for.
+    /// </summary>
     public const int MaxPage = int.MaxValue / MaxPerPage;
 
-    public int PageNumber => StartingAfter is null ? Math.Clamp(Page ?? 1, 1, MaxPage) : 1;
+    public int PageNumber => StartingAfter is null ? Page ?? 1 : 1;
 
     public int Size => Math.Clamp(PerPage ?? DefaultPerPage, 1, MaxPerPage);
+
+    /// <summary>
+    /// The one rule for the <c>page</c> and <c>per_page</c> of every list, checked before binding so that a page out of
+    /// range and one that is not a number answer the same 400 <c>validation_failed</c> naming the parameter and its limits.
+    /// </summary>
+    public static Dictionary<string, string[]> Check(IQueryCollection query)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (query.TryGetValue("page", out var page) && !(int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                                                         && number is >= 1 and <= MaxPage))
+        {
+            errors["page"] = [$"must be a whole number from 1 to {MaxPage}"];
+        }
+
+        if (query.TryGetValue("per_page", out var perPage) && !int.TryParse(perPage, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            errors["per_page"] = [$"must be a whole number (values above {MaxPerPage} are clamped to {MaxPerPage})"];
+        }
+
+        return errors;
+    }
 }
 
 /// <summary>
@@ -35,15 +61,16 @@ public sealed record PageRequest
 /// </summary>
 public sealed record PageNumberRequest
 {
-    [Description("Page number, from 1.")]
+    [Description("Page number, from 1 to 21474836; other values answer 400.")]
     [FromQuery(Name = "page")]
+    [Range(1, PageRequest.MaxPage)]
     public int? Page { get; init; }
 
     [Description("Items per page: default 20, values above 100 are clamped to 100.")]
     [FromQuery(Name = "per_page")]
     public int? PerPage { get; init; }
 
-    public int PageNumber => Math.Clamp(Page ?? 1, 1, PageRequest.MaxPage);
+    public int PageNumber => Page ?? 1;
 
     public int Size => Math.Clamp(PerPage ?? PageRequest.DefaultPerPage, 1, PageRequest.MaxPerPage);
 }

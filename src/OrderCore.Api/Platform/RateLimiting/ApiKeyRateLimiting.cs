@@ -39,6 +39,7 @@ public static class ApiKeyRateLimiting
                 var window = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window;
                 // The limit is part of the partition: a changed limit starts a fresh window.
                 var partition = $"{keyId}:{limit}";
+                context.Items[KeyWindows.PartitionItem] = (partition, limit, window);
                 context.Response.OnStarting(() =>
                 {
                     windows.WriteHeaders(context.Response, partition, limit, window);
@@ -48,8 +49,9 @@ public static class ApiKeyRateLimiting
             });
             options.OnRejected = async (rejected, cancellationToken) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+                // The limiter's own RetryAfter is always the whole window; the RateLimit header's t is when this window ends.
+                var retryAfter = rejected.HttpContext.Items[KeyWindows.PartitionItem] is (string partition, int limit, TimeSpan window)
+                    ? rejected.HttpContext.RequestServices.GetRequiredService<KeyWindows>().SecondsToReset(rejected.HttpContext, partition, limit, window, rejected: true)
                     : 1;
                 OrderCoreTelemetry.RateLimited();
                 await ProblemWriter.WriteAsync(rejected.HttpContext, ApiError.ForStatus(StatusCodes.Status429TooManyRequests).With("retry_after", retryAfter));
@@ -82,29 +84,57 @@ public sealed class KeyWindows
         return limiter;
     }
 
+    /// <summary>The request's partition, limit and window, for the answer's headers and a rejection's Retry-After.</summary>
+    public const string PartitionItem = "ratelimit.partition";
+
+    private const string ResetItem = "ratelimit.reset";
+
     /// <summary><c>RateLimit-Policy: "per-key";q=1000;w=60</c> and <c>RateLimit: "per-key";r=&lt;remaining&gt;;t=&lt;seconds&gt;</c>.</summary>
     public void WriteHeaders(HttpResponse response, string partition, int limit, TimeSpan window)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(window.TotalSeconds));
         response.Headers["RateLimit-Policy"] = $"\"{ApiKeyRateLimiting.PolicyName}\";q={limit};w={seconds}";
-        if (!_entries.TryGetValue(partition, out var entry))
+        var remaining = _entries.TryGetValue(partition, out var entry) ? Remaining(entry, limit) : limit;
+        response.Headers["RateLimit"] = $"\"{ApiKeyRateLimiting.PolicyName}\";r={remaining};t={SecondsToReset(response.HttpContext, partition, limit, window, rejected: false)}";
+    }
+
+    /// <summary>
+    /// Seconds until the window of <paramref name="partition"/> resets, measured once per request: the <c>t</c> of the
+    /// <c>RateLimit</c> header and the <c>Retry-After</c> of a 429 are the same number. At least 1 on a rejection.
+    /// </summary>
+    public int SecondsToReset(HttpContext context, string partition, int limit, TimeSpan window, bool rejected)
+    {
+        if (context.Items[ResetItem] is int measured)
         {
-            response.Headers["RateLimit"] = $"\"{ApiKeyRateLimiting.PolicyName}\";r={limit};t={seconds}";
-            return;
+            return measured;
         }
 
-        long remaining;
+        int seconds;
+        if (!_entries.TryGetValue(partition, out var entry))
+        {
+            seconds = Math.Max(1, (int)Math.Ceiling(window.TotalSeconds));
+        }
+        else
+        {
+            var remaining = Remaining(entry, limit);
+            var reset = entry.WindowEndsAfter(LimiterClock.GetTimestamp(), window, remaining == limit - 1 && !rejected);
+            seconds = Math.Max(rejected ? 1 : 0, (int)Math.Ceiling(reset.TotalSeconds));
+        }
+
+        context.Items[ResetItem] = seconds;
+        return seconds;
+    }
+
+    private static long Remaining(Entry entry, int limit)
+    {
         try
         {
-            remaining = entry.Limiter.GetStatistics()?.CurrentAvailablePermits ?? limit;
+            return entry.Limiter.GetStatistics()?.CurrentAvailablePermits ?? limit;
         }
         catch (ObjectDisposedException)
         {
-            remaining = limit;
+            return limit;
         }
-
-        var reset = entry.WindowEndsAfter(LimiterClock.GetTimestamp(), window, remaining == limit - 1);
-        response.Headers["RateLimit"] = $"\"{ApiKeyRateLimiting.PolicyName}\";r={remaining};t={Math.Max(0, (int)Math.Ceiling(reset.TotalSeconds))}";
     }
 
     private sealed class Entry(RateLimiter limiter, long createdAt)

@@ -10,9 +10,13 @@ public static partial class CodeRules
 
     public static bool IsValid(string code) => Pattern().IsMatch(code);
 
+    /// <summary>Which part of <see cref="Rule"/> <paramref name="code"/> breaks, or null when it keeps it.</summary>
+    public static string? Problem(string code) =>
+        IdentifierText.Problem(code, "A-Za-z0-9._:/-", c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '/' or '-');
+
     public static IRuleBuilderOptions<T, string?> ValidCode<T>(this IRuleBuilder<T, string?> rule) =>
         rule.NotEmpty().WithMessage("is required")
-            .Must(code => string.IsNullOrEmpty(code) || IsValid(code)).WithMessage(Rule);
+            .Must(code => string.IsNullOrEmpty(code) || IsValid(code)).WithMessage((_, code) => Problem(code!) ?? Rule);
 
     public static IRuleBuilderOptions<T, string?> ValidCurrency<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(c => c is null || Money.Currency.IsValidCode(Money.Currency.Normalize(c))).WithMessage("must be an ISO 4217 code such as USD");

@@ -9,7 +9,8 @@ namespace OrderCore.Api.Platform.Validation;
 /// Answers 400 <c>validation_failed</c> naming every query parameter the route does not take, as unknown body
 /// fields are: a misspelt filter (<c>?statsu=pending</c>) must not silently list everything. What a route takes
 /// is read from its handler's parameter binding metadata (<c>[FromQuery]</c> names, also inside
-/// <c>[AsParameters]</c> types, and simple parameters bound from the query by default).
+/// <c>[AsParameters]</c> types, and simple parameters bound from the query by default). The paging parameters of every
+/// list are checked here too, by the one rule of <see cref="PageRequest.Check"/>.
 /// </summary>
 public sealed class QueryParametersMiddleware(RequestDelegate next)
 {
@@ -30,6 +31,12 @@ public sealed class QueryParametersMiddleware(RequestDelegate next)
         {
             var known = accepted.Count == 0 ? "this route takes no query parameters" : $"this route takes {string.Join(", ", accepted.Order(StringComparer.Ordinal))}";
             await ProblemWriter.WriteAsync(context, ApiError.Validation(unknown.ToDictionary(name => name, _ => new[] { $"is not a query parameter: {known}" })));
+            return;
+        }
+
+        if (accepted.Contains("page") && PageRequest.Check(context.Request.Query) is { Count: > 0 } pageErrors)
+        {
+            await ProblemWriter.WriteAsync(context, ApiError.Validation(pageErrors));
             return;
         }
 

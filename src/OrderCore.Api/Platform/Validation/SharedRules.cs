@@ -14,7 +14,7 @@ public static class SharedRules
             .LessThanOrEqualTo(MaxQuantity).WithMessage($"must be at most {MaxQuantity}");
 
     public static IRuleBuilderOptions<T, string?> ValidMerchantReference<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(r => r is null || MerchantReference.IsValid(r)).WithMessage(MerchantReference.Rule);
+        rule.Must(r => r is null || MerchantReference.IsValid(r)).WithMessage((_, r) => MerchantReference.Problem(r!) ?? MerchantReference.Rule);
 }
 
 public static partial class MerchantReference
@@ -22,6 +22,10 @@ public static partial class MerchantReference
     public const string Rule = "must be 1 to 128 characters of [a-zA-Z0-9._:-]";
 
     public static bool IsValid(string value) => Pattern().IsMatch(value);
+
+    /// <summary>Which part of <see cref="Rule"/> <paramref name="value"/> breaks, or null when it keeps it.</summary>
+    public static string? Problem(string value) =>
+        IdentifierText.Problem(value, "a-zA-Z0-9._:-", c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 
     [GeneratedRegex("^[a-zA-Z0-9._:-]{1,128}$")]
     private static partial Regex Pattern();

@@ -82,6 +82,23 @@ public sealed partial class RateLimitTests(AppFixture app)
         Assert.Equal(999, Remaining(other));
     }
 
+    [Fact]
+    public async Task A_refusal_names_the_same_wait_in_retry_after_as_in_the_rate_limit_header()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var (_, key) = await app.IssueKeyAsync(tenant.Id, ["orders:read"], rateLimitPerMinute: 2);
+        using var limited = app.Client(key);
+        Assert.Equal(HttpStatusCode.OK, (await limited.GetJsonAsync("/v1/orders")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await limited.GetJsonAsync("/v1/orders")).Status);
+
+        var refused = (await limited.GetJsonAsync("/v1/orders")).AssertError(HttpStatusCode.TooManyRequests, "rate_limited");
+
+        var retryAfter = int.Parse(refused.Header("Retry-After")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(ResetSeconds(refused), retryAfter);
+        Assert.Equal(retryAfter, refused.Body.GetProperty("retry_after").GetInt32());
+        Assert.InRange(retryAfter, 1, 60);
+    }
+
     private static int Remaining(ApiResponse answer) =>
         int.Parse(RateLimitHeader().Match(answer.Header("RateLimit") ?? "").Groups["r"].Value, System.Globalization.CultureInfo.InvariantCulture);
 
