@@ -99,6 +99,9 @@ public sealed class OutboxWakeupTests
             await SeedDemoCatalogAsync(client);
             before = await CreateOrdersAsync(client, 5);
             await Eventually.WaitAsync(() => Task.FromResult(receiver.Received.Count >= 5), () => $"{receiver.Received.Count} of 5 delivered");
+            // Recorded too: a delivery still in flight when the instance stops is given back and sent again (at least once).
+            await Eventually.WaitAsync(async () => await app.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM webhook_deliveries WHERE tenant_id = $1 AND status = 'succeeded'", tenantId) == 5, () => "outcomes not recorded");
         }
 
         await app.StopInstanceAsync(0);
