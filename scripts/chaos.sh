@@ -54,6 +54,7 @@ cleanup() {
   stop_pid "$API_PID"
   stop_pid "$RECEIVER_PID"
   paf_stop
+  [[ -n "$WATCHDOG_PID" ]] && pkill -TERM -P "$WATCHDOG_PID" 2>/dev/null   # its sleep
   stop_pid "$WATCHDOG_PID"
   if [[ "${CHAOS_KEEP:-0}" == 1 ]]; then
     log "kept $WORK"
@@ -80,6 +81,7 @@ log "formation: monitor, node1 (primary), node2 (synchronous secondary)"
 paf_monitor "$(pg_free_port)"
 NODE1_PORT="$(pg_free_port)"
 NODE2_PORT="$(pg_free_port)"
+while [[ "$NODE2_PORT" == "$NODE1_PORT" ]]; do NODE2_PORT="$(pg_free_port)"; done
 paf_node node1 "$NODE1_PORT" ordercore
 # The second node joins once the first has registered, so that the first becomes the primary.
 for ((i = 0; i < 120; i++)); do
@@ -89,6 +91,7 @@ for ((i = 0; i < 120; i++)); do
 done
 paf_node node2 "$NODE2_PORT" ordercore
 paf_wait_states 180
+psql_primary() { "$PAF_PG_BIN/psql" -h 127.0.0.1 -p "$(paf_primary_port)" -U postgres -d ordercore -XAtq -v ON_ERROR_STOP=1 "$@"; }
 # A standby that lost its primary tries again after wal_retrieve_retry_interval (5 s by default); until the synchronous
 # standby is back, every commit on the primary waits. 1 s shortens that stall after a restart of the primary.
 for port in "$NODE1_PORT" "$NODE2_PORT"; do
@@ -96,9 +99,9 @@ for port in "$NODE1_PORT" "$NODE2_PORT"; do
     -c "alter system set wal_retrieve_retry_interval = '1s'" -c "select pg_reload_conf()" >/dev/null
 done
 DB="Host=127.0.0.1:$NODE1_PORT,127.0.0.1:$NODE2_PORT;Username=postgres;Database=ordercore;Target Session Attributes=primary;Host Recheck Seconds=2;Timeout=5"
-log "formation ready: $(paf_ctl show state --pgdata "$PAF_DIR/monitor" 2>/dev/null | awk 'NR > 2 {printf "%s %s %s; ", $1, $5, $11}')"
-
-psql_primary() { "$PAF_PG_BIN/psql" -h 127.0.0.1 -p "$(paf_primary_port)" -U postgres -d ordercore -XAtq -v ON_ERROR_STOP=1 "$@"; }
+sync="$(psql_primary -c 'show synchronous_standby_names')"
+[[ -n "$sync" ]] || { log "ERROR: the primary does not replicate synchronously"; exit 1; }
+log "formation ready: $(paf_describe); synchronous_standby_names = $sync"
 
 # --- webhook receiver and API ---------------------------------------------------------------------------------------
 RECEIVER_PORT="$(pg_free_port)"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# A pg_auto_failover formation on 127.0.0.1 for scripts/chaos.sh (sourced after scripts/lib/pg.sh): a monitor, a primary
+# A pg_auto_failover formation on 127.0.0.1 (listening there only) for scripts/chaos.sh (sourced after scripts/lib/pg.sh): a monitor, a primary
 # and a synchronous secondary, trust auth, no TLS, everything under one work directory that the caller removes.
 #
 #   paf_setup WORKDIR                  find (or apt-install) pg_autoctl and PostgreSQL 15; WORKDIR holds the nodes, their
@@ -8,6 +8,7 @@
 #   paf_node NAME PORT DBNAME          create and run a Postgres node (background) registered with the monitor
 #   paf_wait_states SECONDS            wait until the formation has one primary and one secondary
 #   paf_primary_port                   port of the current primary
+#   paf_describe                       the nodes, their ports and states on one line
 #   paf_ctl ARGS...                    pg_autoctl as the owner, e.g. paf_ctl perform failover --pgdata "$PAF_DIR/monitor"
 #   paf_pg_ctl NODE ARGS...            pg_ctl on a node's data directory as the owner
 #   paf_stop                           stop every node and the monitor, then kill whatever of ours still runs
@@ -72,7 +73,8 @@ paf_pg_ctl() {
 
 paf_monitor() {
   local port="$1"
-  _paf_run "$PAF_DIR/monitor.log" create monitor --pgdata "$PAF_DIR/monitor" --pgport "$port" --hostname 127.0.0.1 --auth trust --no-ssl --run
+  _paf_run "$PAF_DIR/monitor.log" create monitor --pgdata "$PAF_DIR/monitor" --pgport "$port" --hostname 127.0.0.1 \
+    --listen 127.0.0.1 --auth trust --no-ssl --run
   PAF_MONITOR="postgres://autoctl_node@127.0.0.1:$port/pg_auto_failover?sslmode=disable"
   local i
   for ((i = 0; i < 120; i++)); do
@@ -86,8 +88,8 @@ paf_monitor() {
 
 paf_node() {
   local name="$1" port="$2" db="$3"
-  _paf_run "$PAF_DIR/$name.log" create postgres --pgdata "$PAF_DIR/$name" --pgport "$port" --hostname 127.0.0.1 --name "$name" \
-    --dbname "$db" --monitor "$PAF_MONITOR" --auth trust --no-ssl --run
+  _paf_run "$PAF_DIR/$name.log" create postgres --pgdata "$PAF_DIR/$name" --pgport "$port" --hostname 127.0.0.1 --listen 127.0.0.1 \
+    --name "$name" --dbname "$db" --monitor "$PAF_MONITOR" --auth trust --no-ssl --run
 }
 
 # "name port reported-state" lines of the formation's Postgres nodes.
@@ -113,6 +115,9 @@ paf_wait_states() {
 }
 
 paf_primary_port() { _paf_states | awk '$3 == "primary" {print $2; exit}'; }
+
+# "node1 127.0.0.1:port primary; node2 ...": the formation in one line.
+paf_describe() { _paf_states | awk '{printf "%s%s 127.0.0.1:%s %s", (NR > 1 ? "; " : ""), $1, $2, $3}'; }
 
 paf_stop() {
   local node pid
