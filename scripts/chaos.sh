@@ -174,11 +174,13 @@ pg_wait_ready "$primary_port" 60
 log "PostgreSQL on $primary_node restarted"
 sleep "$PHASE"
 
+primary_port="$(paf_primary_port)"
 fault failover
 # pg_autoctl waits for the new primary itself, at most --wait seconds.
 paf_ctl perform failover --pgdata "$PAF_DIR/monitor" --wait 120 >"$WORK/failover.log" 2>&1 || { log "ERROR: pg_autoctl perform failover failed"; tail -n 20 "$WORK/failover.log" >&2; exit 1; }
 paf_wait_states 120
-log "failover done: the primary is now on port $(paf_primary_port)"
+[[ "$(paf_primary_port)" != "$primary_port" ]] || { log "ERROR: the primary is still on port $primary_port after the failover"; exit 1; }
+log "failover done: the primary moved from port $primary_port to $(paf_primary_port)"
 sleep "$PHASE"
 
 touch "$WORK/stop"
