@@ -49,12 +49,13 @@ cleanup() {
   local rc=$?
   trap - EXIT
   trap '' INT TERM
+  set +e   # clean up as far as possible, whatever fails
   touch "$WORK/stop"
   stop_pid "$LOAD_PID"
   stop_pid "$API_PID"
   stop_pid "$RECEIVER_PID"
   paf_stop
-  [[ -n "$WATCHDOG_PID" ]] && pkill -TERM -P "$WATCHDOG_PID" 2>/dev/null   # its sleep
+  [[ -n "$WATCHDOG_PID" ]] && pkill -TERM -P "$WATCHDOG_PID" 2>/dev/null   # the watchdog's sleep
   stop_pid "$WATCHDOG_PID"
   if [[ "${CHAOS_KEEP:-0}" == 1 ]]; then
     log "kept $WORK"

@@ -120,19 +120,24 @@ paf_primary_port() { _paf_states | awk '$3 == "primary" {print $2; exit}'; }
 paf_describe() { _paf_states | awk '{printf "%s%s 127.0.0.1:%s %s", (NR > 1 ? "; " : ""), $1, $2, $3}'; }
 
 paf_stop() {
-  local node pid
+  local node pid children
   [[ -n "$PAF_DIR" ]] || return 0
   for node in node2 node1 monitor; do
-    [[ -f "$PAF_DIR/$node/pg_autoctl.pid" || -f "$PAF_DIR/$node/postmaster.pid" ]] || continue
-    paf_ctl stop --pgdata "$PAF_DIR/$node" >/dev/null 2>&1 || true
+    if [[ -d "$PAF_DIR/$node" ]]; then paf_ctl stop --pgdata "$PAF_DIR/$node" >/dev/null 2>&1 || true; fi
   done
+  # What did not stop (a node still being created, say): TERM, then KILL with its subprocesses.
   for pid in "${PAF_PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null || continue
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      children="$(pgrep -P "$pid" || true)"
+      # shellcheck disable=SC2086 # one PID a word
+      kill -KILL "$pid" $children 2>/dev/null || true
+    fi
   done
   for node in node2 node1 monitor; do
-    [[ -f "$PAF_DIR/$node/postmaster.pid" ]] && paf_pg_ctl "$node" -m immediate stop >/dev/null 2>&1
+    if [[ -f "$PAF_DIR/$node/postmaster.pid" ]]; then paf_pg_ctl "$node" -m immediate -w stop >/dev/null 2>&1 || true; fi
   done
   PAF_PIDS=()
   return 0
