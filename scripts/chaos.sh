@@ -199,6 +199,13 @@ for ((i = 0; i < 120; i++)); do
   sleep 1
 done
 psql_primary -v tenant="$TENANT_ID" <<<"select id from orders where tenant_id = :'tenant'" >"$WORK/orders"
+missing="$(comm -23 <(sort "$WORK/events") <(awk '{print $2}' "$WORK/received.log" | sort -u) | paste -sd, -)"
+if [[ -n "$missing" ]]; then
+  log "events not delivered, and their deliveries:"
+  psql_primary -P footer=off -F ' | ' -v ids="$missing" <<<"select e.id, e.created_at, e.dispatched_at, d.id, d.status, d.attempt, d.last_status_code,
+    d.last_error, d.next_attempt_at, d.locked_until from events e left join webhook_deliveries d on d.event_id = e.id
+    where e.id = any(string_to_array(:'ids', ','))" >&2 || true
+fi
 echo
 echo "== chaos.sh: $WORKERS clients, ${PHASE} s per phase, formation: monitor + primary + synchronous secondary on 127.0.0.1"
 rc=0

@@ -38,7 +38,12 @@ def receiver(port, log):
         def log_message(self, *args):
             pass
 
-    ThreadingHTTPServer(("127.0.0.1", int(port)), Handler).serve_forever()
+    class Server(ThreadingHTTPServer):
+        # The default backlog of 5 refuses connections when the delivery worker sends many at once.
+        request_queue_size = 256
+        daemon_threads = True
+
+    Server(("127.0.0.1", int(port)), Handler).serve_forever()
 
 
 def load(base, keyfile, sku, workers, stopfile, log):
