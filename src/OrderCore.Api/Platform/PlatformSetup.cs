@@ -38,6 +38,8 @@ public static class PlatformSetup
         services.AddScoped<UnitOfWork>();
         services.AddSingleton<UnitOfWorkFactory>();
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
+        services.Configure<DatabaseRetryOptions>(configuration.GetSection("DatabaseRetry"));
+        services.AddSingleton<DatabaseRetry>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<PostgresListener>();
         services.AddHostedService<DataProtectionKeyBootstrap>();

@@ -19,6 +19,7 @@ public sealed class ApiKeyAuthenticationHandler(
     CurrentTenant currentTenant,
     ApiKeyCache cache,
     FailedAuthenticationLimiter failedAttempts,
+    DatabaseRetry retry,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -84,10 +85,11 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var generation = cache.Generation;
-        var row = await ApiKeys.WithHash(db, hash)
+        // A read: retried across a database blip, within the request's budget.
+        var row = await retry.ExecuteAsync(Context, db, ct => ApiKeys.WithHash(db, hash)
             .Join(db.Set<Tenant>(), k => k.TenantId, t => t.Id, (k, t) => new { Key = k, TenantName = t.Name, t.Status, TenantRateLimit = t.RateLimitPerMinute })
             .AsNoTracking()
-            .SingleOrDefaultAsync(Context.RequestAborted);
+            .SingleOrDefaultAsync(ct));
         if (row is null || !CryptographicOperations.FixedTimeEquals(row.Key.KeyHash, hash))
         {
             return null;

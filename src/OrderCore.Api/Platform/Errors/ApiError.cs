@@ -44,6 +44,14 @@ public sealed record ApiError(int Status, string Code, string Message) : IResult
     public static ApiError Internal() =>
         new(StatusCodes.Status500InternalServerError, "internal_error", "An unexpected error occurred; quote the request_id when reporting it");
 
+    /// <summary>Seconds a client is told to wait (<c>Retry-After</c>) while the database cannot be reached.</summary>
+    public const int UnavailableRetryAfterSeconds = 5;
+
+    /// <summary>503: the database cannot be reached for now (<see cref="Persistence.DatabaseRetry"/>); retry after <c>Retry-After</c>.</summary>
+    public static ApiError Unavailable() =>
+        new ApiError(StatusCodes.Status503ServiceUnavailable, "unavailable", "The database cannot be reached for now; retry after Retry-After")
+            .With("retry_after", UnavailableRetryAfterSeconds);
+
     /// <summary>The answer for a status the framework produced without a body (unknown route, wrong method, ...).</summary>
     public static ApiError ForStatus(int status) => status switch
     {

@@ -52,10 +52,8 @@ public static class ErrorHandling
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiError.ForStatus(413),
         BadHttpRequestException { InnerException: JsonException } => ApiError.InvalidJson("The request body is not valid JSON"),
         BadHttpRequestException bad => ApiError.ForStatus(bad.StatusCode),
-        _ when exception.IsTransient() => ApiError.ForStatus(StatusCodes.Status503ServiceUnavailable).With("retry_after", UnavailableRetryAfterSeconds),
+        DatabaseUnavailableException => ApiError.Unavailable(),
+        _ when exception.IsTransient() => ApiError.Unavailable(),
         _ => ApiError.Internal(),
     };
-
-    private const int UnavailableRetryAfterSeconds = 5;
-
 }

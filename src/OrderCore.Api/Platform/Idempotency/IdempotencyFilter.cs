@@ -4,9 +4,10 @@ namespace OrderCore.Api.Platform.Idempotency;
 
 /// <summary>
 /// The transaction boundary of every write request of a route group, and idempotency for every POST
-/// (<see cref="IdempotencyRouting.WithIdempotency{TBuilder}"/>, outermost among the group's filters).
+/// (<see cref="IdempotencyRouting.WithIdempotency{TBuilder}"/>, outermost among the group's filters but for the retry boundary, <see cref="DatabaseRetryFilter"/>).
 /// <list type="bullet">
-/// <item>Each write runs in the request's <see cref="UnitOfWork"/>, begun here. An answer of 400 or more rolls the
+/// <item>Each write runs in the request's <see cref="UnitOfWork"/>, begun here (again, when the retry boundary outside reruns
+/// the request after a transient database failure). An answer of 400 or more rolls the
 /// handler's changes back, so a rejected request changes nothing; otherwise changes the handler left unsaved are saved
 /// here, in one batch with the stored answer, and committed.</item>
 /// <item>With an <c>Idempotency-Key</c> (header or body field <c>idempotency_key</c>) the first round trip of the
@@ -203,6 +204,9 @@ public sealed class IdempotencyFilter(
         }
     }
 
+    /// <summary>The request names a well-formed idempotency key (what makes running it again safe, <see cref="DatabaseRetryFilter"/>).</summary>
+    public static bool HasKey(HttpContext context) => ReadKey(context) is { Value: not null };
+
     /// <summary>What the endpoint would have written, written (into the buffer) now.</summary>
     private static Task ExecuteAsync(object? result, HttpContext context) => result switch
     {
@@ -305,11 +309,11 @@ public static class IdempotencyRouting
 {
     /// <summary>
     /// Every write of the group runs in one transaction and POSTs honour <c>Idempotency-Key</c>
-    /// (<see cref="IdempotencyFilter"/>). Add it first, so that validation and <see cref="ApiException"/>
+    /// (<see cref="IdempotencyFilter"/>); reads and keyed POSTs are retried across transient database failures (<see cref="DatabaseRetryFilter"/>). Add it first, so that validation and <see cref="ApiException"/>
     /// answers are stored and rolled back like any other.
     /// </summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(TransactionalWrites.Instance);
+        builder.AddEndpointFilter<TBuilder, DatabaseRetryFilter>().AddEndpointFilter<TBuilder, IdempotencyFilter>().WithMetadata(TransactionalWrites.Instance);
 
     /// <summary>The route's answer holds a secret: replays of it are encrypted, short-lived and only for the same caller.</summary>
     public static TBuilder WithSecretInAnswer<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
