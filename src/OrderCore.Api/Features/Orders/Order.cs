@@ -120,7 +120,7 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
     /// Moves to <paramref name="to"/> if the lifecycle allows it from the current status (otherwise
     /// <see cref="InvalidOrderTransitionException"/>, and nothing changes), records the step and raises its event.
     /// </summary>
-    public void MoveTo(OrderStatus to, string? reason, JsonObject? metadata, DateTimeOffset now)
+    public void MoveTo(OrderStatus to, string? reason, JsonObject? metadata, DateTimeOffset now, string? adapterId = null)
     {
         if (!OrderLifecycle.CanMove(Status, to))
         {
@@ -130,16 +130,17 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
         _statusHistory.Add(new OrderStatusChange
         {
             OrderId = Id, Sequence = _statusHistory.Count + 1, From = Status, To = to, At = now, Reason = reason, Metadata = metadata,
+            AdapterId = adapterId,
         });
         Status = to;
         UpdatedAt = now;
-        RaiseChange(OrderLifecycle.EventType(to), now);
+        RaiseChange(OrderLifecycle.EventType(to), now, adapterId);
     }
 
-    private void RaiseChange(string type, DateTimeOffset now)
+    private void RaiseChange(string type, DateTimeOffset now, string? adapterId = null)
     {
         EventSequence++;
-        Raise(new RaisedEvent(type, OrderResponse.From(this), Id, EventSequence, now));
+        Raise(new RaisedEvent(type, OrderResponse.From(this), Id, EventSequence, now, adapterId));
     }
 }
 
@@ -154,6 +155,9 @@ public sealed class OrderStatusChange : ITenantOwned
     public DateTimeOffset At { get; init; }
     public string? Reason { get; init; }
     public JsonObject? Metadata { get; init; }
+
+    /// <summary>The adapter whose request made the step (<c>x-adapterid</c>), if any.</summary>
+    public string? AdapterId { get; init; }
 }
 
 /// <summary>A line of an order. SKU code, product name and price are copied at creation: later catalog edits never change an order.</summary>
@@ -209,6 +213,7 @@ internal sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<
         builder.Property(c => c.From).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(c => c.To).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(c => c.Reason).HasMaxLength(500);
+        builder.Property(c => c.AdapterId).HasMaxLength(128);
         builder.Property(c => c.Metadata).HasJsonbObject();
     }
 }

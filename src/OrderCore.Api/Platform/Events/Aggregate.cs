@@ -2,9 +2,14 @@ namespace OrderCore.Api.Platform.Events;
 
 /// <summary>
 /// An event an aggregate raised about itself, waiting for the save that writes it to the outbox. <c>Data</c> is the
-/// object as the API shows it after the change (<c>data.object</c> of the envelope).
+/// object as the API shows it after the change (<c>data.object</c> of the envelope). <c>AdapterId</c>: the adapter whose
+/// request made the change (<c>x-adapterid</c>), if any. The id is chosen when the event is raised, so that work done in
+/// the same transaction (a notification's delivery) can name the event before it is saved.
 /// </summary>
-public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At);
+public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At, string? AdapterId = null)
+{
+    public string Id { get; } = Ids.New(Ids.Event);
+}
 
 /// <summary>
 /// A tenant-owned entity that changes only through its own methods and raises an event for each change. Saving the

@@ -20,6 +20,19 @@ public sealed class EventRecord : ITenantOwned, IHasId
         Data = data,
     };
 
+    /// <summary>The outbox row of an event an aggregate raised, with the id it was raised with.</summary>
+    public static EventRecord From(RaisedEvent raised, string data, string tenantId) => new()
+    {
+        TenantId = tenantId,
+        Id = raised.Id,
+        Type = raised.Type,
+        CreatedAt = raised.At,
+        SubjectId = raised.SubjectId,
+        Sequence = raised.Sequence,
+        AdapterId = raised.AdapterId,
+        Data = data,
+    };
+
     public string TenantId { get; set; } = "";
     public required string Id { get; init; }
     public required string Type { get; init; }
@@ -31,6 +44,9 @@ public sealed class EventRecord : ITenantOwned, IHasId
 
     /// <summary>Per subject, increasing: lets a consumer put out-of-order deliveries back in order.</summary>
     public long? Sequence { get; init; }
+
+    /// <summary>The adapter whose request made the change (<c>x-adapterid</c>), if any.</summary>
+    public string? AdapterId { get; init; }
 
     /// <summary><c>data.object</c> of the envelope, as JSON.</summary>
     public required string Data { get; init; }
@@ -57,6 +73,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
         builder.Property(e => e.ApiVersion).HasMaxLength(16);
         builder.Property(e => e.TraceParent).HasMaxLength(55);
+        builder.Property(e => e.AdapterId).HasMaxLength(128);
         builder.Property(e => e.Data).HasColumnType("jsonb");
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });

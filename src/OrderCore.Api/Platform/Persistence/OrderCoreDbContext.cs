@@ -141,7 +141,7 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
             foreach (var raised in aggregate.TakeRaisedEvents())
             {
                 var data = JsonSerializer.Serialize(raised.Data, raised.Data.GetType(), JsonDefaults.Options);
-                Set<EventRecord>().Add(EventRecord.Create(raised.Type, data, raised.SubjectId, raised.Sequence, raised.At, owner));
+                Set<EventRecord>().Add(EventRecord.From(raised, data, owner));
             }
         }
     }
