@@ -5,7 +5,7 @@ namespace OrderCore.Api.Features.Notifications;
 /// <summary>The fields a notification and a hook are created with alike.</summary>
 internal abstract record OrderSubscriptionRequest
 {
-    [Description("The adapter (integration) this belongs to: its own changes (x-adapterid) do not trigger it, and {configuration.adapter.<key>} reads its configuration.")]
+    [Description("The adapter (integration) this belongs to: its own changes (x-adapterid) do not trigger it, and {configuration.adapter.<key>} reads its configuration. adapterId is accepted as an alias.")]
     public string? AdapterId { get; init; }
 
     [JsonPropertyName("adapterId")]

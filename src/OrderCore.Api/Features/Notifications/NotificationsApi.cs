@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OpenApi;
 using OrderCore.Api.Features.Customers;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Features.Webhooks;
@@ -17,6 +18,8 @@ internal static class NotificationsApi
         services.AddSingleton<OrderChangeSubscriptions>();
         services.AddSingleton<IOrderChangeCheck>(provider => provider.GetRequiredService<OrderChangeSubscriptions>());
         services.AddSingleton<INotificationTargets>(provider => provider.GetRequiredService<OrderChangeSubscriptions>());
+        services.Configure<OpenApiOptions>("v1", options => options.AddOperationTransformer(NotificationsOpenApi.TransformOperation)
+            .AddSchemaTransformer(NotificationsOpenApi.TransformSchema));
     }
 
     public static void MapNotificationsApi(this RouteGroupBuilder v1)
