@@ -67,6 +67,31 @@ internal static class OrderSubscriptions
             : (target, null);
     }
 
+    /// <summary>
+    /// Creates a subscription of an existing order once <see cref="CheckAsync"/> finds no problem: a new signing secret,
+    /// stored encrypted (<paramref name="make"/> gets its ciphertext) and shown in this answer only.
+    /// </summary>
+    public static async Task<Results<Created<TOut>, ApiError>> CreateAsync<T, TOut>(OrderCoreDbContext db, SignedCalls calls, string orderId,
+        OrderSubscriptionRequest request, string collection, Func<string, T> make, Func<T, string, TOut> answer, CancellationToken cancellationToken)
+        where T : OrderSubscription
+    {
+        if (await OrderReads.FindAsync(db, orderId, cancellationToken) is not { } order)
+        {
+            return OrderNotFound(orderId);
+        }
+
+        if (await CheckAsync(db, calls, request, ToJson(order), cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (secret, ciphertext) = calls.NewSecret();
+        var subscription = make(ciphertext);
+        db.Set<T>().Add(subscription);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/v1/orders/{orderId}/{collection}/{subscription.Id}", answer(subscription, secret));
+    }
+
     public static async Task<Results<Ok<Paged<TOut>>, ApiError>> ListAsync<T, TOut>(OrderCoreDbContext db, string orderId, PageRequest page,
         Func<T, TOut> map, CancellationToken cancellationToken) where T : OrderSubscription
     {
@@ -105,31 +130,17 @@ internal static class OrderNotifications
     public static async Task<Results<Created<NotificationWithSecretResponse>, ApiError>> Create([FromRoute(Name = "order_id")] string orderId,
         CreateNotificationRequest request, OrderCoreDbContext db, SignedCalls calls, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await OrderReads.FindAsync(db, orderId, cancellationToken) is not { } order)
-        {
-            return OrderSubscriptions.OrderNotFound(orderId);
-        }
-
         if (request.Id is { } id && await db.OrderNotifications.AnyAsync(n => n.Id == id, cancellationToken))
         {
             return ApiError.Conflict("resource_exists", $"A notification with id {id} already exists").With("notification_id", id);
         }
 
-        if (await OrderSubscriptions.CheckAsync(db, calls, request, OrderSubscriptions.ToJson(order), cancellationToken) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (secret, ciphertext) = calls.NewSecret();
-        var notification = new OrderNotification
+        return await OrderSubscriptions.CreateAsync(db, calls, orderId, request, "notifications", ciphertext => new OrderNotification
         {
             Id = request.Id ?? Ids.New(Ids.OrderNotification), OrderId = orderId, AdapterId = request.Adapter(), Reference = request.Reference,
             Description = request.Description, Scope = request.Scope!, Schema = request.Schema?.ToJsonString(), Invoke = request.Invoke!.Trim(),
             Version = request.Version ?? NotificationVersion.V1, DelayMs = request.Delay ?? 0, SecretCiphertext = ciphertext, CreatedAt = clock.GetUtcNow(),
-        };
-        db.OrderNotifications.Add(notification);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{orderId}/notifications/{notification.Id}", new NotificationWithSecretResponse(notification, secret));
+        }, (notification, secret) => new NotificationWithSecretResponse(notification, secret), cancellationToken);
     }
 
     public static Task<Results<Ok<Paged<NotificationResponse>>, ApiError>> List([FromRoute(Name = "order_id")] string orderId,
@@ -153,30 +164,14 @@ internal static class OrderHooks
     public const int MaxTimeoutMs = 5000;
     private const string Noun = "hook";
 
-    public static async Task<Results<Created<HookWithSecretResponse>, ApiError>> Create([FromRoute(Name = "order_id")] string orderId,
-        CreateHookRequest request, OrderCoreDbContext db, SignedCalls calls, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        if (await OrderReads.FindAsync(db, orderId, cancellationToken) is not { } order)
-        {
-            return OrderSubscriptions.OrderNotFound(orderId);
-        }
-
-        if (await OrderSubscriptions.CheckAsync(db, calls, request, OrderSubscriptions.ToJson(order), cancellationToken) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var (secret, ciphertext) = calls.NewSecret();
-        var hook = new OrderHook
+    public static Task<Results<Created<HookWithSecretResponse>, ApiError>> Create([FromRoute(Name = "order_id")] string orderId,
+        CreateHookRequest request, OrderCoreDbContext db, SignedCalls calls, TimeProvider clock, CancellationToken cancellationToken) =>
+        OrderSubscriptions.CreateAsync(db, calls, orderId, request, "hooks", ciphertext => new OrderHook
         {
             Id = Ids.New(Ids.OrderHook), OrderId = orderId, AdapterId = request.Adapter(), Description = request.Description, Scope = request.Scope!,
             Schema = request.Schema?.ToJsonString(), Invoke = request.Invoke!.Trim(), TimeoutMs = request.TimeoutMs ?? DefaultTimeoutMs,
             OnError = request.OnError ?? HookErrorPolicy.Reject, SecretCiphertext = ciphertext, CreatedAt = clock.GetUtcNow(),
-        };
-        db.OrderHooks.Add(hook);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/orders/{orderId}/hooks/{hook.Id}", new HookWithSecretResponse(hook, secret));
-    }
+        }, (hook, secret) => new HookWithSecretResponse(hook, secret), cancellationToken);
 
     public static Task<Results<Ok<Paged<HookResponse>>, ApiError>> List([FromRoute(Name = "order_id")] string orderId,
         [AsParameters] PageRequest page, OrderCoreDbContext db, CancellationToken cancellationToken) =>
