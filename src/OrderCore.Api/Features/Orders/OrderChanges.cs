@@ -8,13 +8,13 @@ namespace OrderCore.Api.Features.Orders;
 public sealed class OrderChange
 {
     private readonly Order _order;
+    private OrderResponse? _after;
 
     internal OrderChange(OrderCoreDbContext db, Order order, OrderResponse before, RaisedEvent raised)
     {
         Db = db;
         _order = order;
         Before = before;
-        After = OrderResponse.From(order);
         EventId = raised.Id;
         EventType = raised.Type;
         AdapterId = raised.AdapterId;
@@ -26,7 +26,9 @@ public sealed class OrderChange
 
     /// <summary>The order as the API showed it before the change, and as it will show it after.</summary>
     public OrderResponse Before { get; }
-    public OrderResponse After { get; }
+
+    /// <summary>Built when first asked for: an order without hooks or notifications never needs it.</summary>
+    public OrderResponse After => _after ??= OrderResponse.From(_order);
 
     /// <summary>The outbox event the change writes (<c>order.confirmed</c>, ...).</summary>
     public string EventId { get; }
