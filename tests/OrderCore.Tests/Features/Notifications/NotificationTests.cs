@@ -321,6 +321,9 @@ public sealed class NotificationTests(AppFixture app)
         await owner.Client.SingleDeliveryAsync(notificationId);
         Assert.Empty(await other.Client.NotificationDeliveriesAsync(notificationId));
         Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetJsonAsync($"/v1/orders/{orderId}/hooks/{hookId}")).Status);
-        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetJsonAsync("/v1/adapters/erp/configuration")).Status);
+        // The same adapter id is another tenant's own configuration: writing it changes nothing of the owner's.
+        Assert.Equal(HttpStatusCode.OK, (await other.Client.SendAsync(HttpMethod.Put, "/v1/adapters/erp/configuration", new { internalUrl = "http://127.0.0.1:1" })).Status);
+        var owners = await owner.Client.GetJsonAsync("/v1/adapters/erp/configuration");
+        Assert.Equal("http://127.0.0.1:9", owners.Body.GetProperty("configuration").Str("internalUrl"));
     }
 }
