@@ -251,10 +251,14 @@ public sealed class NotificationTests(AppFixture app)
 
         await tenant.MoveOkAsync(orderId, "confirm", "confirmed");
 
+        // Exact counts are the isolated restart test's: here, instances other tests start on the shared database (some
+        // with a clock days ahead) may also take a due retry.
         var delivery = await tenant.Client.SingleDeliveryAsync(notificationId);
-        Assert.Equal(3, delivery.Attempt());
-        Assert.Equal([500, 500, 200], delivery.Attempts().Select(a => a.GetProperty("status_code").GetInt32()));
-        Assert.Equal(3, receiver.Hits(delivery.Str("id")));
+        var statuses = delivery.Attempts().Select(a => a.GetProperty("status_code").GetInt32()).ToList();
+        Assert.Equal(200, statuses[^1]);
+        Assert.Contains(500, statuses);
+        Assert.All(statuses[..^1], status => Assert.Equal(500, status));
+        Assert.True(receiver.Hits(delivery.Str("id")) >= 3);
         Assert.Single(receiver.For(delivery.Str("id")).Select(r => r.Header("webhook-id")).Distinct());
     }
 
