@@ -4,7 +4,7 @@ using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Notifications;
 
-/// <summary>Notifications under a restart and with the SSRF settings off; each test runs its instances on a database of its own.</summary>
+/// <summary>Notifications under a restart, with a long delay and with the SSRF settings off; each test runs its instances on a database of its own.</summary>
 public sealed class NotificationInstanceTests
 {
     [Fact]
@@ -38,6 +38,34 @@ public sealed class NotificationInstanceTests
         Assert.Equal(2, delivered.Attempt());
         Assert.Equal(2, receiver.Hits(deliveryId));
         Assert.Equal(notificationId, delivered.Str("notification_id"));
+    }
+
+    /// <summary>Isolated: an instance with a clock days ahead (other tests start such on the shared database) would find it due.</summary>
+    [Fact]
+    public async Task A_delayed_notification_is_scheduled_its_delay_after_the_change()
+    {
+        await using var app = await IsolatedApp.CreateAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowHttp"] = "true",
+            ["Webhooks:AllowPrivateTargets"] = "true",
+        });
+        var address = app.StartInstance();
+        var (_, key) = await app.CreateTenantAsync(address);
+        using var client = IsolatedApp.Client(address, key);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var orderId = await client.PendingOrderAsync();
+        var (later, _) = await client.CreateNotificationAsync(orderId, new { scope = "/status", invoke = receiver.Url.ToString(), delay = 3_600_000 });
+        var (now, _) = await client.CreateNotificationAsync(orderId, new { scope = "/status", invoke = receiver.Url.ToString() });
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJsonAsync($"/v1/orders/{orderId}/confirm", null)).Status);
+
+        var sent = await client.SingleDeliveryAsync(now);
+        var waiting = (await client.NotificationDeliveriesAsync(later)).Single();
+        Assert.Equal("pending", waiting.Str("status"));
+        Assert.Equal(0, waiting.Attempt());
+        var due = waiting.GetProperty("next_retry_at").GetDateTimeOffset() - waiting.GetProperty("created_at").GetDateTimeOffset();
+        Assert.InRange(due, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+        Assert.Equal(sent.Str("id"), Assert.Single(receiver.Received).DeliveryId);
     }
 
     [Fact]

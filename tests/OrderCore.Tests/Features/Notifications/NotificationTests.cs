@@ -106,27 +106,6 @@ public sealed class NotificationTests(AppFixture app)
     }
 
     [Fact]
-    public async Task A_delayed_notification_is_scheduled_its_delay_after_the_change()
-    {
-        var tenant = await app.CreateTenantAsync();
-        var orderId = await tenant.PendingOrderAsync();
-        await using var receiver = await WebhookReceiver.StartAsync();
-        var (later, _) = await tenant.Client.CreateNotificationAsync(orderId, new { scope = "/status", invoke = receiver.Url.ToString(), delay = 3_600_000 });
-        var (now, _) = await tenant.Client.CreateNotificationAsync(orderId, new { scope = "/status", invoke = receiver.Url.ToString() });
-
-        await tenant.MoveOkAsync(orderId, "confirm", "confirmed");
-
-        var sent = await tenant.Client.SingleDeliveryAsync(now);
-        var waiting = (await tenant.Client.NotificationDeliveriesAsync(later)).Single();
-        Assert.Equal("pending", waiting.Str("status"));
-        Assert.Equal(0, waiting.Attempt());
-        var due = waiting.GetProperty("next_retry_at").GetDateTimeOffset() - waiting.GetProperty("created_at").GetDateTimeOffset();
-        Assert.InRange(due, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
-        Assert.Single(receiver.Received);
-        Assert.Equal(sent.Str("id"), receiver.Received.Single().DeliveryId);
-    }
-
-    [Fact]
     public async Task A_change_that_rolls_back_triggers_nothing()
     {
         var tenant = await app.CreateTenantAsync();
