@@ -93,14 +93,18 @@ internal sealed class OrderChangeSubscriptions(SignedCalls calls, ILogger<OrderC
             result = new SignedCallResult(null, null, problem);
         }
 
-        switch (result.StatusCode)
+        var verdict = Verdict(result.ResponseBody);
+        var answered = result.StatusCode is >= 200 and < 300;
+        if (answered && verdict is not { Valid: false })
         {
-            case >= 200 and < 300 when Verdict(result.ResponseBody) is not { Valid: false }:
-                return;
-            case >= 200 and < 500 when result.StatusCode is < 300 or >= 400:
-                var message = Verdict(result.ResponseBody)?.Message ?? $"HTTP {result.StatusCode}";
-                throw ApiError.Conflict("hook_rejected", $"Hook {hook.Id} rejected the change: {message}")
-                    .With("hook_id", hook.Id).With("hook_message", message).ToException();
+            return;
+        }
+
+        if (answered || result.StatusCode is >= 400 and < 500)
+        {
+            var message = verdict?.Message ?? $"HTTP {result.StatusCode}";
+            throw ApiError.Conflict("hook_rejected", $"Hook {hook.Id} rejected the change: {message}")
+                .With("hook_id", hook.Id).With("hook_message", message).ToException();
         }
 
         var reason = result.Error ?? $"HTTP {result.StatusCode}";
