@@ -6,6 +6,7 @@ using OrderCore.Api.Features.Events;
 using OrderCore.Api.Features.Health;
 using OrderCore.Api.Features.Integrations;
 using OrderCore.Api.Features.Inventory;
+using OrderCore.Api.Features.Notifications;
 using OrderCore.Api.Features.Onboarding;
 using OrderCore.Api.Features.Orders;
 using OrderCore.Api.Features.Pricing;
@@ -23,6 +24,7 @@ public static class FeaturesSetup
         builder.AddInventory();
         builder.AddWebhooks();
         builder.AddOrders();
+        builder.AddNotifications();
         builder.AddCheckout();
         builder.AddShopify();
     }
@@ -40,6 +42,7 @@ public static class FeaturesSetup
         v1.MapPricingApi();
         v1.MapInventoryApi();
         v1.MapOrdersApi();
+        v1.MapNotificationsApi();
         v1.MapEventsApi();
         v1.MapAccountApi();
         v1.MapWebhooksApi();

@@ -126,7 +126,7 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
     /// Moves to <paramref name="to"/> if the lifecycle allows it from the current status (otherwise
     /// <see cref="InvalidOrderTransitionException"/>, and nothing changes), records the step and raises its event.
     /// </summary>
-    public void MoveTo(OrderStatus to, string? reason, JsonObject? metadata, DateTimeOffset now)
+    public void MoveTo(OrderStatus to, string? reason, JsonObject? metadata, DateTimeOffset now, string? adapterId = null)
     {
         if (!OrderLifecycle.CanMove(Status, to))
         {
@@ -136,16 +136,17 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
         _transitions.Add(new OrderStatusChange
         {
             OrderId = Id, Sequence = _transitions.Count + 2, From = Status, To = to, At = now, Reason = reason, Metadata = metadata,
+            AdapterId = adapterId,
         });
         Status = to;
         UpdatedAt = now;
-        RaiseChange(OrderLifecycle.EventType(to), now);
+        RaiseChange(OrderLifecycle.EventType(to), now, adapterId);
     }
 
-    private void RaiseChange(string type, DateTimeOffset now)
+    private void RaiseChange(string type, DateTimeOffset now, string? adapterId = null)
     {
         EventSequence++;
-        Raise(new RaisedEvent(type, OrderResponse.From(this), Id, EventSequence, now));
+        Raise(new RaisedEvent(type, OrderResponse.From(this), Id, EventSequence, now, adapterId));
     }
 }
 
@@ -160,6 +161,9 @@ public sealed class OrderStatusChange : ITenantOwned
     public DateTimeOffset At { get; init; }
     public string? Reason { get; init; }
     public JsonObject? Metadata { get; init; }
+
+    /// <summary>The adapter whose request made the step (<c>x-adapterid</c>), if any.</summary>
+    public string? AdapterId { get; init; }
 }
 
 /// <summary>
@@ -224,6 +228,7 @@ internal sealed class OrderStatusChangeConfiguration : IEntityTypeConfiguration<
         builder.Property(c => c.From).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(c => c.To).HasConversion<SnakeCaseEnumConverter<OrderStatus>>().HasMaxLength(16);
         builder.Property(c => c.Reason).HasMaxLength(500);
+        builder.Property(c => c.AdapterId).HasMaxLength(128);
         builder.Property(c => c.Metadata).HasJsonbObject();
     }
 }

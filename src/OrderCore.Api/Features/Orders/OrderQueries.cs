@@ -1,10 +1,17 @@
 namespace OrderCore.Api.Features.Orders;
 
+/// <summary>Orders' surface for reading one order as the API shows it (per-order hooks and notifications check against it).</summary>
+public static class OrderReads
+{
+    public static async Task<OrderResponse?> FindAsync(OrderCoreDbContext db, string id, CancellationToken cancellationToken) =>
+        await GetOrder.ById(db, id, cancellationToken) is { } order ? OrderResponse.From(order) : null;
+}
+
 internal static class GetOrder
 {
     // Compiled once (EF.CompileAsyncQuery): the hottest reads skip building, hashing and looking up their
     // expression tree on every request, about a quarter of a GET's cost measured here.
-    private static readonly Func<OrderCoreDbContext, string, CancellationToken, Task<Order?>> ById =
+    internal static readonly Func<OrderCoreDbContext, string, CancellationToken, Task<Order?>> ById =
         EF.CompileAsyncQuery((OrderCoreDbContext db, string id, CancellationToken _) => db.Set<Order>().AsNoTracking().SingleOrDefault(o => o.Id == id));
 
     public static async Task<Results<Ok<OrderResponse>, ApiError>> Handle(string id, OrderCoreDbContext db, CancellationToken cancellationToken)

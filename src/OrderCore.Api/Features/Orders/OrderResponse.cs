@@ -55,7 +55,14 @@ public sealed record OrderLineResponse(
 public sealed record PaymentResponse(string Provider, string? Reference);
 
 /// <summary>One step of <c>status_history</c>; the first has <c>from</c> null (creation).</summary>
-public sealed record StatusChangeResponse(OrderStatus? From, OrderStatus To, DateTimeOffset At, string? Reason, JsonObject? Metadata)
+public sealed record StatusChangeResponse(
+    OrderStatus? From,
+    OrderStatus To,
+    DateTimeOffset At,
+    string? Reason,
+    JsonObject? Metadata,
+    [property: Description("The adapter whose request made the step (x-adapterid header), or null.")] string? AdapterId)
 {
-    internal static StatusChangeResponse Of(OrderStatusChange change) => new(change.From, change.To, change.At, change.Reason, change.Metadata);
+    internal static StatusChangeResponse Of(OrderStatusChange change) =>
+        new(change.From, change.To, change.At, change.Reason, change.Metadata, change.AdapterId);
 }

@@ -53,27 +53,45 @@ internal sealed class CancelOrderValidator : AbstractValidator<CancelOrderReques
     }
 }
 
+/// <summary>
+/// The <c>x-adapterid</c> header: the adapter (integration) making the request. Its own hooks and notifications are not
+/// triggered by the change, and the id is recorded on the status-history step and the outbox event.
+/// </summary>
+internal sealed record AdapterHeader
+{
+    public const string Name = "x-adapterid";
+
+    [FromHeader(Name = Name)]
+    [Description("The adapter making this change: its own hooks and notifications are not triggered; recorded on the status-history step and the event.")]
+    public string? AdapterId { get; init; }
+}
+
 internal static class OrderTransitions
 {
-    public static Task<Results<Ok<OrderResponse>, ApiError>> Confirm(string id, OrderCoreDbContext db, CurrentTenant tenant,
-        TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, clock, id, OrderStatus.Confirmed, reason: null, metadata: null, cancellationToken);
+    public static Task<Results<Ok<OrderResponse>, ApiError>> Confirm(string id, [AsParameters] AdapterHeader adapter, OrderCoreDbContext db,
+        OrderChangeChecks checks, CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken) =>
+        MoveAsync(db, checks, tenant, clock, id, OrderStatus.Confirmed, reason: null, metadata: null, adapter, cancellationToken);
 
-    public static Task<Results<Ok<OrderResponse>, ApiError>> Cancel(string id, CancelOrderRequest? request, OrderCoreDbContext db,
-        CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, clock, id, OrderStatus.Cancelled, request?.Reason, request?.Metadata, cancellationToken);
+    public static Task<Results<Ok<OrderResponse>, ApiError>> Cancel(string id, CancelOrderRequest? request, [AsParameters] AdapterHeader adapter,
+        OrderCoreDbContext db, OrderChangeChecks checks, CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken) =>
+        MoveAsync(db, checks, tenant, clock, id, OrderStatus.Cancelled, request?.Reason, request?.Metadata, adapter, cancellationToken);
 
-    public static Task<Results<Ok<OrderResponse>, ApiError>> Fulfill(string id, OrderCoreDbContext db, CurrentTenant tenant,
-        TimeProvider clock, CancellationToken cancellationToken) =>
-        MoveAsync(db, tenant, clock, id, OrderStatus.Fulfilled, reason: null, metadata: null, cancellationToken);
+    public static Task<Results<Ok<OrderResponse>, ApiError>> Fulfill(string id, [AsParameters] AdapterHeader adapter, OrderCoreDbContext db,
+        OrderChangeChecks checks, CurrentTenant tenant, TimeProvider clock, CancellationToken cancellationToken) =>
+        MoveAsync(db, checks, tenant, clock, id, OrderStatus.Fulfilled, reason: null, metadata: null, adapter, cancellationToken);
 
-    private static async Task<Results<Ok<OrderResponse>, ApiError>> MoveAsync(OrderCoreDbContext db, CurrentTenant tenant,
-        TimeProvider clock, string id, OrderStatus to, string? reason, JsonObject? metadata, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderResponse>, ApiError>> MoveAsync(OrderCoreDbContext db, OrderChangeChecks checks, CurrentTenant tenant,
+        TimeProvider clock, string id, OrderStatus to, string? reason, JsonObject? metadata, AdapterHeader adapter, CancellationToken cancellationToken)
     {
+        if (adapter.AdapterId is { } adapterId && !Ids.IsWritable(adapterId))
+        {
+            return ApiError.Validation(AdapterHeader.Name, ClientIds.Rule);
+        }
+
         try
         {
-            return TypedResults.Ok(await OrderStatusChanges.MoveAsync(db, tenant.RequiredId, id, to, reason, metadata, clock.GetUtcNow(),
-                cancellationToken));
+            return TypedResults.Ok(await OrderStatusChanges.MoveAsync(db, checks, tenant.RequiredId, id, to, reason, metadata, adapter.AdapterId,
+                clock.GetUtcNow(), cancellationToken));
         }
         catch (ApiException refused)
         {
@@ -93,10 +111,12 @@ public static class OrderStatusChanges
     /// commits them. Throws 404 <c>not_found</c> for an unknown order and 409 <c>invalid_state_transition</c> (with
     /// <c>current_status</c>) when the lifecycle does not allow it. The order row is locked first (<c>SELECT ... FOR
     /// UPDATE</c>) and held until the transaction ends, so transitions racing on one order run one after the other, each
-    /// on the state the previous one left: a reservation is released or committed exactly once.
+    /// on the state the previous one left: a reservation is released or committed exactly once. Before the save, the
+    /// <paramref name="checks"/> see the change (hooks may refuse it; notifications schedule their calls in it);
+    /// <paramref name="adapterId"/> is the adapter making the change, if any.
     /// </summary>
-    public static async Task<OrderResponse> MoveAsync(OrderCoreDbContext db, string tenantId, string id, OrderStatus to, string? reason,
-        JsonObject? metadata, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<OrderResponse> MoveAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, string id, OrderStatus to,
+        string? reason, JsonObject? metadata, string? adapterId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var locked = await db.Database.SqlQuery<int>(
                 $"SELECT 1 AS \"Value\" FROM orders WHERE tenant_id = {tenantId} AND id = {id} FOR UPDATE")
@@ -107,9 +127,10 @@ public static class OrderStatusChanges
         }
 
         var order = await db.Orders.SingleAsync(o => o.Id == id, cancellationToken);
+        var before = checks.Any ? OrderResponse.From(order) : null;
         try
         {
-            order.MoveTo(to, reason, metadata, now);
+            order.MoveTo(to, reason, metadata, now, adapterId);
         }
         catch (InvalidOrderTransitionException refused)
         {
@@ -126,6 +147,11 @@ public static class OrderStatusChanges
         {
             var fulfilled = to == OrderStatus.Fulfilled;
             await Stock.SettleOrderAsync(db, id, fulfilled, $"order {id} {(fulfilled ? "fulfilled" : "cancelled")}", now, cancellationToken);
+        }
+
+        if (before is not null)
+        {
+            await checks.RunAsync(new OrderChange(db, order, before, order.RaisedEvents()[^1]), cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -8,7 +8,7 @@ internal static class OrdersApi
     /// <summary>What orders keep about products, the go-live check for a first order, and the order events.</summary>
     public static void AddOrders(this WebApplicationBuilder builder) =>
         builder.Services.AddProductReferences<OrderProductReferences>().AddReadinessCheck<OrderCreatedCheck>()
-            .AddEventTypes(OrderLifecycle.EventTypes);
+            .AddEventTypes(OrderLifecycle.EventTypes).AddSingleton<OrderChangeChecks>();
 
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder v1)
     {
@@ -47,17 +47,17 @@ internal static class OrdersApi
         orders.MapPost("/{id}/confirm", OrderTransitions.Confirm)
             .WithName("ConfirmOrder")
             .WithSummary("pending -> confirmed")
-            .ProducesErrors(401, 404, 409);
+            .ProducesErrors(400, 401, 404, 409, 503);
 
         orders.MapPost("/{id}/cancel", OrderTransitions.Cancel)
             .WithName("CancelOrder")
             .WithSummary("pending or confirmed -> cancelled; releases every reservation of the order")
-            .ProducesErrors(400, 401, 404, 409);
+            .ProducesErrors(400, 401, 404, 409, 503);
 
         orders.MapPost("/{id}/fulfill", OrderTransitions.Fulfill)
             .WithName("FulfillOrder")
             .WithSummary("confirmed -> fulfilled; commits the reservations (on_hand and reserved drop)")
-            .ProducesErrors(401, 404, 409);
+            .ProducesErrors(400, 401, 404, 409, 503);
 
         return orders;
     }

@@ -146,7 +146,8 @@ internal record WebhookDeliveryResponse(
     string Id,
     string EventId,
     string EventType,
-    string EndpointId,
+    [property: Description("The endpoint of an event delivery; null for a notification's call.")] string? EndpointId,
+    [property: Description("The per-order notification whose call this is; null for an endpoint's delivery.")] string? NotificationId,
     DeliveryStatus Status,
     int Attempt,
     DateTimeOffset? NextRetryAt,
@@ -157,7 +158,7 @@ internal record WebhookDeliveryResponse(
     DateTimeOffset? DeliveredAt)
 {
     public static WebhookDeliveryResponse From(WebhookDelivery d) => new(
-        d.Id, d.EventId, d.EventType, d.EndpointId, d.Status, d.Attempt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null,
+        d.Id, d.EventId, d.EventType, d.EndpointId, d.NotificationId, d.Status, d.Attempt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null,
         d.LastStatusCode, d.LastError, d.LatencyMs, d.CreatedAt, d.DeliveredAt);
 }
 

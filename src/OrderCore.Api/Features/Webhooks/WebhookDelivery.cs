@@ -8,10 +8,24 @@ internal enum DeliveryStatus
     Abandoned,
 }
 
-/// <summary>One event for one endpoint: sent until it succeeds, fails for good, or its retries run out.</summary>
+/// <summary>
+/// One event for one endpoint, or one call of a per-order notification (<see cref="NotificationId"/>, scheduled through
+/// <see cref="NotificationDeliveries"/>): sent until it succeeds, fails for good, or its retries run out.
+/// </summary>
 internal sealed class WebhookDelivery : TenantResource, IOutboxRow
 {
-    public required string EndpointId { get; init; }
+    /// <summary>The endpoint of an event delivery; null for a notification's.</summary>
+    public string? EndpointId { get; init; }
+
+    /// <summary>The notification whose call this is (see docs/notifications.md); null for an endpoint's.</summary>
+    public string? NotificationId { get; init; }
+
+    /// <summary>A notification's invoke URL with the order's references resolved; the adapter configuration's are resolved when sent.</summary>
+    public string? TargetUrl { get; init; }
+
+    /// <summary>A notification's body, exactly as it is sent (an event delivery sends its event's envelope).</summary>
+    public string? Payload { get; init; }
+
     public required string EventId { get; init; }
     public required string EventType { get; init; }
     public DeliveryStatus Status { get; set; } = DeliveryStatus.Pending;
@@ -37,6 +51,9 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
     public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
     {
         builder.ToTenantTable("webhook_deliveries");
+        // An endpoint's delivery or a notification's, never both nor neither.
+        builder.ToTable(table => table.HasCheckConstraint("ck_webhook_deliveries_target", "(endpoint_id IS NULL) <> (notification_id IS NULL)"));
+        builder.Property(d => d.TargetUrl).HasMaxLength(4096);
         builder.Property(d => d.EventType).HasMaxLength(64).UseCollation("C");
         builder.Property(d => d.Status).HasConversion<SnakeCaseEnumConverter<DeliveryStatus>>().HasMaxLength(16);
         builder.Property(d => d.LastError).HasMaxLength(1000);
@@ -44,6 +61,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         // One delivery per (event, endpoint), whoever dispatches it.
         builder.HasIndex(d => new { d.TenantId, d.EventId, d.EndpointId }).IsUnique();
         builder.HasIndex(d => new { d.TenantId, d.EndpointId, d.Id });
+        builder.HasIndex(d => new { d.TenantId, d.NotificationId, d.Id }).HasFilter("notification_id IS NOT NULL");
         builder.HasIndex(d => new { d.TenantId, d.Status, d.Id });
         builder.HasIndex(d => new { d.TenantId, d.CreatedAt });
         // Across tenants on purpose: the worker claims due deliveries of every tenant.

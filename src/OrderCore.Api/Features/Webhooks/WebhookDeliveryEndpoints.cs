@@ -15,6 +15,10 @@ internal sealed record ListDeliveriesQuery
     [FromQuery(Name = "event_id")]
     public string? EventId { get; init; }
 
+    [FromQuery(Name = "notification_id")]
+    [Description("The calls of one per-order notification.")]
+    public string? NotificationId { get; init; }
+
     [FromQuery(Name = "limit")]
     [Description("Items per page: default 20, at most 100 (larger values are clamped).")]
     public int? Limit { get; init; }
@@ -52,6 +56,7 @@ internal static class WebhookDeliveryEndpoints
 
         if (query.EndpointId is not null) deliveries = deliveries.Where(d => d.EndpointId == query.EndpointId);
         if (query.EventId is not null) deliveries = deliveries.Where(d => d.EventId == query.EventId);
+        if (query.NotificationId is not null) deliveries = deliveries.Where(d => d.NotificationId == query.NotificationId);
         if (query.Limit is < 1)
         {
             return ApiError.Validation("limit", "must be between 1 and 100");

@@ -14,7 +14,7 @@ namespace OrderCore.Api.Features.Webhooks;
 /// <see cref="WebhookOptions.PollInterval"/>.
 /// </summary>
 internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecrets secrets, WebhookSender sender, IOptions<JsonOptions> json,
-    IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup,
+    IOptions<WebhookOptions> options, TimeProvider clock, WebhookWakeup wakeup, IEnumerable<INotificationTargets> notificationTargets,
     WorkerHeartbeats heartbeats, ILogger<WebhookDeliveryWorker> logger) : BackgroundService
 {
     private const int DispatchBatch = 200;
@@ -162,7 +162,7 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
                   LIMIT {settings.Concurrency}
                   FOR UPDATE SKIP LOCKED) due
             WHERE d.tenant_id = due.tenant_id AND d.id = due.id
-            RETURNING d.tenant_id, d.id, d.endpoint_id, d.event_id, d.attempt, d.last_status_code
+            RETURNING d.tenant_id, d.id, d.endpoint_id, d.notification_id, d.event_id, d.attempt, d.last_status_code
             """).ToListAsync(ct), cancellationToken);
 
         var claimedAt = TimeProvider.System.GetTimestamp();
@@ -175,28 +175,20 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
         var token = lease.Token;
         try
         {
-            var (endpoint, @event) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) => (
-                await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct),
-                await db.Set<EventRecord>().AsNoTracking().SingleOrDefaultAsync(e => e.Id == delivery.EventId, ct)), cancellationToken);
+            var (message, @event, problem) = delivery.NotificationId is { } notificationId
+                ? await PrepareNotificationAsync(delivery, notificationId, cancellationToken)
+                : await PrepareEventAsync(delivery, cancellationToken);
             using var attempt = OrderCoreTelemetry.StartDelivery(delivery.Id, @event);
-            if (!endpoint.Active || @event is null)
+            if (message is null)
             {
-                await RecordAsync(delivery, lease, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null),
-                    endpoint.Active ? "the event no longer exists" : "not sent: the endpoint is deactivated", cancellationToken);
+                await RecordAsync(delivery, lease, null, new DeliveryOutcome(DeliveryStatus.Failed, null, false, null), problem, cancellationToken);
                 return;
             }
-
-            var now = clock.GetUtcNow();
-            var previous = endpoint.PreviousSecretCiphertext is not null && endpoint.PreviousSecretExpiresAt > now
-                ? secrets.Unprotect(endpoint.PreviousSecretCiphertext)
-                : null;
-            var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.From(@event), json.Value.SerializerOptions);
-            var message = new WebhookMessage(endpoint.Url, @event.Id, @event.Type, delivery.Id, body, secrets.Unprotect(endpoint.SecretCiphertext), previous);
 
             // Sent outside any transaction: a slow receiver holds no connection and no lock.
             var result = await sender.SendAsync(message, cancellationToken);
             var outcome = DeliveryOutcomes.Decide(result, delivery.Attempt + 1, clock.GetUtcNow(), options.Value, DeliveryOutcomes.NewJitter());
-            OrderCoreTelemetry.WebhookAttempted(outcome.Status, @event.CreatedAt, clock.GetUtcNow());
+            OrderCoreTelemetry.WebhookAttempted(outcome.Status, @event?.CreatedAt ?? clock.GetUtcNow(), clock.GetUtcNow());
             await RecordAsync(delivery, lease, result, outcome, result.Error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -211,6 +203,58 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
         {
             logger.LogWarning(ex, "Delivery {DeliveryId} could not be attempted; it is retried when its lease runs out", delivery.Id);
         }
+    }
+
+    /// <summary>What one attempt sends, the event it is about, or why it cannot be sent (no message).</summary>
+    private sealed record Prepared(WebhookMessage? Message, EventRecord? Event, string? Problem);
+
+    /// <summary>An endpoint's delivery: the event's envelope, signed with the endpoint's secret (and a rotated-out one still valid).</summary>
+    private async Task<Prepared> PrepareEventAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var (endpoint, @event) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) => (
+            await db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Id == delivery.EndpointId, ct),
+            await db.Set<EventRecord>().AsNoTracking().SingleOrDefaultAsync(e => e.Id == delivery.EventId, ct)), cancellationToken);
+        if (!endpoint.Active || @event is null)
+        {
+            return new(null, @event, endpoint.Active ? "the event no longer exists" : "not sent: the endpoint is deactivated");
+        }
+
+        var now = clock.GetUtcNow();
+        var previous = endpoint.PreviousSecretCiphertext is not null && endpoint.PreviousSecretExpiresAt > now
+            ? secrets.Unprotect(endpoint.PreviousSecretCiphertext)
+            : null;
+        var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.From(@event), json.Value.SerializerOptions);
+        return new(new WebhookMessage(endpoint.Url, @event.Id, @event.Type, delivery.Id, body, secrets.Unprotect(endpoint.SecretCiphertext), previous),
+            @event, null);
+    }
+
+    /// <summary>
+    /// A notification's call: its stored body, to the URL its owner resolves now (adapter configuration), checked
+    /// against the SSRF rules like an endpoint's URL. Its <c>webhook-id</c> is the delivery id, the same on every retry.
+    /// </summary>
+    private async Task<Prepared> PrepareNotificationAsync(ClaimedDelivery delivery, string notificationId, CancellationToken cancellationToken)
+    {
+        var (row, @event, target) = await units.RunAsTenantAsync(delivery.TenantId, async (db, ct) =>
+        {
+            var row = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == delivery.Id, ct);
+            var @event = await db.Set<EventRecord>().AsNoTracking().SingleOrDefaultAsync(e => e.Id == delivery.EventId, ct);
+            var target = notificationTargets.FirstOrDefault() is { } owner
+                ? await owner.ResolveAsync(db, notificationId, row.TargetUrl ?? "", ct)
+                : NotificationTarget.Unsendable("notifications are not enabled in this deployment");
+            return (row, @event, target);
+        }, cancellationToken);
+        if (target is not { Url: { } url, SecretCiphertext: { } secret })
+        {
+            return new(null, @event, $"not sent: {target.Problem}");
+        }
+
+        if (await WebhookTargets.CheckUrlAsync(url, options.Value, cancellationToken) is { } refused)
+        {
+            return new(null, @event, $"target refused: invoke {refused}");
+        }
+
+        return new(new WebhookMessage(url, delivery.Id, row.EventType, delivery.Id, Encoding.UTF8.GetBytes(row.Payload ?? "{}"), secrets.Unprotect(secret), null),
+            @event, null);
     }
 
     /// <summary>
@@ -292,7 +336,10 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
                     DeliveryId = delivery.Id, Number = number, AttemptedAt = now - TimeSpan.FromMilliseconds(result.DurationMs),
                     StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = error, ResponseBody = result.ResponseBody,
                 });
-                await UpdateEndpointAsync(db, delivery, outcome, succeeded, now, ct);
+                if (delivery.EndpointId is not null)
+                {
+                    await UpdateEndpointAsync(db, delivery, outcome, succeeded, now, ct);
+                }
             }
         }, cancellationToken);
     }
@@ -329,7 +376,8 @@ internal sealed class WebhookDeliveryWorker(UnitOfWorkFactory units, WebhookSecr
     {
         public required string TenantId { get; init; }
         public required string Id { get; init; }
-        public required string EndpointId { get; init; }
+        public string? EndpointId { get; init; }
+        public string? NotificationId { get; init; }
         public required string EventId { get; init; }
         public int Attempt { get; init; }
         public int? LastStatusCode { get; init; }

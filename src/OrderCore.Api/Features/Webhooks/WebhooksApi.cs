@@ -12,6 +12,8 @@ internal static class WebhooksApi
         services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton(provider => new SignedCalls(provider.GetRequiredService<WebhookSecrets>(), provider.GetRequiredService<WebhookSender>(),
+            provider.GetRequiredService<IOptions<WebhookOptions>>()));
         services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
@@ -54,7 +56,7 @@ internal static class WebhooksApi
 
         var deliveries = v1.MapGroup("/webhooks/deliveries").WithTags("Webhooks").RequireScopes(WebhookScopes.Read, WebhookScopes.Write);
         deliveries.MapGet("/", WebhookDeliveryEndpoints.List).WithName("ListWebhookDeliveries")
-            .WithSummary("List deliveries, newest first (limit, starting_after)").ProducesErrors(400, 401);
+            .WithSummary("List deliveries (of endpoints and of per-order notifications), newest first (limit, starting_after)").ProducesErrors(400, 401);
         deliveries.MapGet("/{id}", WebhookDeliveryEndpoints.Get).WithName("GetWebhookDelivery")
             .WithSummary("Retrieve a delivery with every attempt").ProducesErrors(401, 404);
         deliveries.MapPost("/{id}/retry", WebhookDeliveryEndpoints.Retry).WithName("RetryWebhookDelivery")

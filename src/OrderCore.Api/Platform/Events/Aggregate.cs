@@ -2,13 +2,15 @@ namespace OrderCore.Api.Platform.Events;
 
 /// <summary>
 /// An event an aggregate raised about itself, waiting for the save that writes it to the outbox. <c>Data</c> is the
-/// object as the API shows it after the change (<c>data.object</c> of the envelope).
+/// object as the API shows it after the change (<c>data.object</c> of the envelope). <c>AdapterId</c>: the adapter whose
+/// request made the change (<c>x-adapterid</c>), if any. The id is chosen when the event is raised, so that work done in
+/// the same transaction (a notification's delivery) can name the event before it is saved.
 /// </summary>
-public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At)
+public sealed record RaisedEvent(string Type, object Data, string SubjectId, long Sequence, DateTimeOffset At, string? AdapterId = null)
 {
     private string? _json;
 
-    /// <summary>The event's id, fixed when it is raised (a stored answer may name the event before it is written).</summary>
+    /// <summary>The event's id, fixed when it is raised (a stored answer or a notification's delivery may name it before it is written).</summary>
     public string Id { get; } = Ids.New(Ids.Event);
 
     /// <summary><see cref="Data"/> as JSON, with the options of every HTTP answer; serialized once, however often asked.</summary>

@@ -9,15 +9,27 @@ namespace OrderCore.Api.Platform.Events;
 public sealed class EventRecord : ITenantOwned, IHasId, IOutboxRow
 {
     /// <summary>A new event; without <paramref name="tenantId"/> the save stamps the current tenant.</summary>
-    public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId,
-        string? id = null) => new()
+    public static EventRecord Create(string type, string data, string? subjectId, long? sequence, DateTimeOffset at, string? tenantId) => new()
     {
         TenantId = tenantId ?? "",
-        Id = id ?? Ids.New(Ids.Event),
+        Id = Ids.New(Ids.Event),
         Type = type,
         CreatedAt = at,
         SubjectId = subjectId,
         Sequence = sequence,
+        Data = data,
+    };
+
+    /// <summary>The outbox row of an event an aggregate raised, with the id it was raised with.</summary>
+    public static EventRecord From(RaisedEvent raised, string data, string tenantId) => new()
+    {
+        TenantId = tenantId,
+        Id = raised.Id,
+        Type = raised.Type,
+        CreatedAt = raised.At,
+        SubjectId = raised.SubjectId,
+        Sequence = raised.Sequence,
+        AdapterId = raised.AdapterId,
         Data = data,
     };
 
@@ -32,6 +44,9 @@ public sealed class EventRecord : ITenantOwned, IHasId, IOutboxRow
 
     /// <summary>Per subject, increasing: lets a consumer put out-of-order deliveries back in order.</summary>
     public long? Sequence { get; init; }
+
+    /// <summary>The adapter whose request made the change (<c>x-adapterid</c>), if any.</summary>
+    public string? AdapterId { get; init; }
 
     /// <summary>
     /// <c>data.object</c> of the envelope, as JSON text kept byte for byte (a <c>json</c> column, not <c>jsonb</c>): an
@@ -62,6 +77,7 @@ public sealed class EventRecordConfiguration : IEntityTypeConfiguration<EventRec
         builder.Property(e => e.Type).HasMaxLength(64).UseCollation("C");
         builder.Property(e => e.ApiVersion).HasMaxLength(16);
         builder.Property(e => e.TraceParent).HasMaxLength(55);
+        builder.Property(e => e.AdapterId).HasMaxLength(128);
         builder.Property(e => e.Data).HasColumnType("json");
         builder.HasIndex(e => new { e.TenantId, e.Type, e.Id });
         builder.HasIndex(e => new { e.TenantId, e.SubjectId, e.Sequence });

@@ -24,10 +24,11 @@ public sealed record EventEnvelope(
     string ApiVersion,
     string? SubjectId,
     long? Sequence,
+    [property: Description("The adapter whose request made the change (x-adapterid header), or null.")] string? AdapterId,
     EventData Data)
 {
     public static EventEnvelope From(EventRecord record) => new(
-        record.Id, record.Type, record.CreatedAt, record.ApiVersion, record.SubjectId, record.Sequence,
+        record.Id, record.Type, record.CreatedAt, record.ApiVersion, record.SubjectId, record.Sequence, record.AdapterId,
         new EventData(JsonNode.Parse(record.Data)!.AsObject()));
 }
 

@@ -22,6 +22,9 @@ public static partial class Ids
     public const string Request = "req";
     public const string WebhookEndpoint = "we";
     public const string WebhookDelivery = "dlv";
+    public const string OrderNotification = "ntf";
+    public const string OrderHook = "hook";
+    public const string HookCall = "hkc";
     public const string ShopifyStore = "shst";
     public const string ShopifyWebhookEvent = "shev";
     public const string ShopifySyncLog = "shsl";

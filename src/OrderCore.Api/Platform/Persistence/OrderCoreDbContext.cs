@@ -164,7 +164,7 @@ public sealed class OrderCoreDbContext(DbContextOptions<OrderCoreDbContext> opti
         {
             foreach (var raised in aggregate.TakeRaisedEvents())
             {
-                Set<EventRecord>().Add(EventRecord.Create(raised.Type, raised.Json, raised.SubjectId, raised.Sequence, raised.At, owner, raised.Id));
+                Set<EventRecord>().Add(EventRecord.From(raised, raised.Json, owner));
                 WroteOutboxRows = true;
             }
         }

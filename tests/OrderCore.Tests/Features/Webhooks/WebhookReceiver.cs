@@ -11,6 +11,9 @@ namespace OrderCore.Tests.Features.Webhooks;
 
 public sealed record ReceivedWebhook(byte[] Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>The request's path and query, as sent.</summary>
+    public string Target { get; init; } = "";
+
     public string Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? v : "";
     public string DeliveryId => Header("X-OrderCore-Delivery-ID");
 }
@@ -60,7 +63,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
-        var received = new ReceivedWebhook(buffer.ToArray(), headers);
+        var received = new ReceivedWebhook(buffer.ToArray(), headers)
+        {
+            Target = context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent(),
+        };
         var hit = _hits.AddOrUpdate(received.DeliveryId, 1, (_, n) => n + 1);
         Received.Enqueue(received);
         var answer = _script(hit);

@@ -11,7 +11,7 @@ internal static partial class ShopifyEventProcessing
     /// <summary>Unexpected failures (not a business refusal) are retried with a growing delay, then given up.</summary>
     public const int MaxAttempts = 8;
 
-    public static async Task ProcessAsync(OrderCoreDbContext db, string tenantId, string eventId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task ProcessAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, string eventId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var webhookEvent = await db.ShopifyWebhookEvents.SingleAsync(e => e.Id == eventId, cancellationToken);
         webhookEvent.Attempts++;
@@ -60,11 +60,11 @@ internal static partial class ShopifyEventProcessing
         link.UpdatedAt = now;
         var message = webhookEvent.Topic switch
         {
-            ShopifyTopics.OrdersCancelled => await MoveAsync(db, tenantId, link.OrderId, OrderStatus.Cancelled,
+            ShopifyTopics.OrdersCancelled => await MoveAsync(db, checks, tenantId, link.OrderId, OrderStatus.Cancelled,
                 order.CancelReason is { } reason ? $"cancelled in Shopify ({reason})" : "cancelled in Shopify", now, cancellationToken),
-            ShopifyTopics.OrdersFulfilled => await FulfilAsync(db, tenantId, link.OrderId, now, cancellationToken),
-            ShopifyTopics.OrdersPaid => await PaidAsync(db, tenantId, link, order, now, cancellationToken),
-            _ => await UpdatedAsync(db, tenantId, link, order, now, cancellationToken),
+            ShopifyTopics.OrdersFulfilled => await FulfilAsync(db, checks, tenantId, link.OrderId, now, cancellationToken),
+            ShopifyTopics.OrdersPaid => await PaidAsync(db, checks, tenantId, link, order, now, cancellationToken),
+            _ => await UpdatedAsync(db, checks, tenantId, link, order, now, cancellationToken),
         };
         sync.Done(link.OrderId, message.Changed ? "succeeded" : "skipped", message.Text);
     }
@@ -166,12 +166,12 @@ internal static partial class ShopifyEventProcessing
     private sealed record Outcome(bool Changed, string Text);
 
     /// <summary>One transition; one the lifecycle does not allow (already there, or past it) changes nothing and says so.</summary>
-    private static async Task<Outcome> MoveAsync(OrderCoreDbContext db, string tenantId, string orderId, OrderStatus to, string reason,
+    private static async Task<Outcome> MoveAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, string orderId, OrderStatus to, string reason,
         DateTimeOffset now, CancellationToken cancellationToken, JsonObject? metadata = null)
     {
         try
         {
-            var moved = await OrderStatusChanges.MoveAsync(db, tenantId, orderId, to, reason, metadata, now, cancellationToken);
+            var moved = await OrderStatusChanges.MoveAsync(db, checks, tenantId, orderId, to, reason, metadata, adapterId: null, now, cancellationToken);
             return new Outcome(true, $"order is {EnumText.Name(moved.Status)}");
         }
         catch (ApiException refused) when (refused.Error.Code == OrderStatusChanges.InvalidTransition)
@@ -181,42 +181,42 @@ internal static partial class ShopifyEventProcessing
     }
 
     /// <summary>Shopify fulfils paid orders directly; OrderCore confirms first (pending -> confirmed -> fulfilled).</summary>
-    private static async Task<Outcome> FulfilAsync(OrderCoreDbContext db, string tenantId, string orderId, DateTimeOffset now,
+    private static async Task<Outcome> FulfilAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, string orderId, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        await MoveAsync(db, tenantId, orderId, OrderStatus.Confirmed, "fulfilled in Shopify", now, cancellationToken);
-        return await MoveAsync(db, tenantId, orderId, OrderStatus.Fulfilled, "fulfilled in Shopify", now, cancellationToken);
+        await MoveAsync(db, checks, tenantId, orderId, OrderStatus.Confirmed, "fulfilled in Shopify", now, cancellationToken);
+        return await MoveAsync(db, checks, tenantId, orderId, OrderStatus.Fulfilled, "fulfilled in Shopify", now, cancellationToken);
     }
 
     /// <summary>Records the payment on the link and confirms a pending order, with the payment in its status history.</summary>
-    private static async Task<Outcome> PaidAsync(OrderCoreDbContext db, string tenantId, ShopifyOrderLink link, ShopifyOrder order, DateTimeOffset now,
+    private static async Task<Outcome> PaidAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, ShopifyOrderLink link, ShopifyOrder order, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         link.FinancialStatus = Truncate(order.FinancialStatus, 64) ?? "paid";
         var payment = new JsonObject { ["financial_status"] = link.FinancialStatus, ["total_price"] = order.TotalPrice };
-        var confirmed = await MoveAsync(db, tenantId, link.OrderId, OrderStatus.Confirmed, "paid in Shopify", now, cancellationToken, payment);
+        var confirmed = await MoveAsync(db, checks, tenantId, link.OrderId, OrderStatus.Confirmed, "paid in Shopify", now, cancellationToken, payment);
         return new Outcome(true, confirmed.Changed ? "payment recorded; order confirmed" : "payment recorded");
     }
 
     /// <summary>Keeps the note and financial status, and moves the order forward to what Shopify says (never back).</summary>
-    private static async Task<Outcome> UpdatedAsync(OrderCoreDbContext db, string tenantId, ShopifyOrderLink link, ShopifyOrder order,
+    private static async Task<Outcome> UpdatedAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, ShopifyOrderLink link, ShopifyOrder order,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         link.Note = Truncate(order.Note, 5000);
         link.FinancialStatus = Truncate(order.FinancialStatus, 64) ?? link.FinancialStatus;
         if (order.CancelledAt is not null)
         {
-            return await MoveAsync(db, tenantId, link.OrderId, OrderStatus.Cancelled, "cancelled in Shopify", now, cancellationToken);
+            return await MoveAsync(db, checks, tenantId, link.OrderId, OrderStatus.Cancelled, "cancelled in Shopify", now, cancellationToken);
         }
 
         if (string.Equals(order.FulfillmentStatus, "fulfilled", StringComparison.Ordinal))
         {
-            return await FulfilAsync(db, tenantId, link.OrderId, now, cancellationToken);
+            return await FulfilAsync(db, checks, tenantId, link.OrderId, now, cancellationToken);
         }
 
         if (string.Equals(order.FinancialStatus, "paid", StringComparison.Ordinal))
         {
-            var confirmed = await MoveAsync(db, tenantId, link.OrderId, OrderStatus.Confirmed, "paid in Shopify", now, cancellationToken);
+            var confirmed = await MoveAsync(db, checks, tenantId, link.OrderId, OrderStatus.Confirmed, "paid in Shopify", now, cancellationToken);
             return new Outcome(true, confirmed.Changed ? "note and status updated; order confirmed" : "note and status updated");
         }
 

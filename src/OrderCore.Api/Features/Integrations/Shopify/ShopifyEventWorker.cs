@@ -1,3 +1,5 @@
+using OrderCore.Api.Features.Orders;
+
 namespace OrderCore.Api.Features.Integrations;
 
 internal sealed record ClaimedShopifyEvent(string TenantId, string Id);
@@ -8,7 +10,7 @@ internal sealed record ClaimedShopifyEvent(string TenantId, string Id);
 /// claiming transaction, so an event is either fully applied and marked processed, or left as it was and marked failed
 /// (or due again): a crash before the commit leaves it pending for the next pass, never half done.
 /// </summary>
-internal sealed class ShopifyEventWorker(UnitOfWorkFactory units, ShopifyWakeup wakeup, IOptions<ShopifyOptions> options, TimeProvider clock,
+internal sealed class ShopifyEventWorker(UnitOfWorkFactory units, ShopifyWakeup wakeup, IOptions<ShopifyOptions> options, TimeProvider clock, OrderChangeChecks checks,
     ILogger<ShopifyEventWorker> logger) : BackgroundService
 {
     private const int Batch = 20;
@@ -65,7 +67,7 @@ internal sealed class ShopifyEventWorker(UnitOfWorkFactory units, ShopifyWakeup 
             await work.SavepointAsync(Savepoint, cancellationToken);
             try
             {
-                await work.RunAsTenantAsync(item.TenantId, ct => ShopifyEventProcessing.ProcessAsync(work.Db, item.TenantId, item.Id, clock.GetUtcNow(), ct),
+                await work.RunAsTenantAsync(item.TenantId, ct => ShopifyEventProcessing.ProcessAsync(work.Db, checks, item.TenantId, item.Id, clock.GetUtcNow(), ct),
                     cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

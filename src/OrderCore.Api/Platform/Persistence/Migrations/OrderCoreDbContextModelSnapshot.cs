@@ -918,6 +918,187 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.ToTable("locations", (string)null);
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Features.Notifications.AdapterConfiguration", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AdapterId")
+                        .HasColumnType("text")
+                        .HasColumnName("adapter_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Values")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("values");
+
+                    b.HasKey("TenantId", "AdapterId")
+                        .HasName("pk_adapter_configurations");
+
+                    b.ToTable("adapter_configurations", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Notifications.OrderHook", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AdapterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("adapter_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Invoke")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("invoke");
+
+                    b.Property<string>("OnError")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("on_error");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Schema")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("schema");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<int>("TimeoutMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_ms");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_order_hooks");
+
+                    b.HasIndex("TenantId", "OrderId", "Id")
+                        .HasDatabaseName("ix_order_hooks_tenant_id_order_id_id");
+
+                    b.ToTable("order_hooks", (string)null);
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Notifications.OrderNotification", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AdapterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("adapter_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DelayMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("delay_ms");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Invoke")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("invoke");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("order_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("Schema")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("schema");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope");
+
+                    b.Property<string>("SecretCiphertext")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("secret_ciphertext");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("version");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_order_notifications");
+
+                    b.HasIndex("TenantId", "OrderId", "Id")
+                        .HasDatabaseName("ix_order_notifications_tenant_id_order_id_id");
+
+                    b.ToTable("order_notifications", (string)null);
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Orders.Order", b =>
                 {
                     b.Property<string>("TenantId")
@@ -1039,6 +1220,12 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.Property<int>("Sequence")
                         .HasColumnType("integer")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("AdapterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("adapter_id")
+                        .UseCollation("C");
 
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
@@ -1286,7 +1473,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnName("delivered_at");
 
                     b.Property<string>("EndpointId")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("endpoint_id")
                         .UseCollation("C");
@@ -1329,11 +1515,25 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<string>("NotificationId")
+                        .HasColumnType("text")
+                        .HasColumnName("notification_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Payload")
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
+
+                    b.Property<string>("TargetUrl")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("target_url");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1352,6 +1552,10 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id_event_id_endpoint_id");
 
+                    b.HasIndex("TenantId", "NotificationId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_tenant_id_notification_id_id")
+                        .HasFilter("notification_id IS NOT NULL");
+
                     b.HasIndex("TenantId", "Status", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id_status_id");
 
@@ -1359,7 +1563,10 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_webhook_deliveries_due")
                         .HasFilter("status = 'pending'");
 
-                    b.ToTable("webhook_deliveries", (string)null);
+                    b.ToTable("webhook_deliveries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhook_deliveries_target", "(endpoint_id IS NULL) <> (notification_id IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Webhooks.WebhookEndpoint", b =>
@@ -1554,6 +1761,12 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.Property<string>("Id")
                         .HasColumnType("text")
                         .HasColumnName("id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AdapterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("adapter_id")
                         .UseCollation("C");
 
                     b.Property<string>("ApiVersion")
@@ -1790,6 +2003,26 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasConstraintName("fk_inventory_levels_skus_tenant_id_sku_id");
                 });
 
+            modelBuilder.Entity("OrderCore.Api.Features.Notifications.OrderHook", b =>
+                {
+                    b.HasOne("OrderCore.Api.Features.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_hooks_orders_tenant_id_order_id");
+                });
+
+            modelBuilder.Entity("OrderCore.Api.Features.Notifications.OrderNotification", b =>
+                {
+                    b.HasOne("OrderCore.Api.Features.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_notifications_orders_tenant_id_order_id");
+                });
+
             modelBuilder.Entity("OrderCore.Api.Features.Orders.Order", b =>
                 {
                     b.HasOne("OrderCore.Api.Features.Customers.Customer", null)
@@ -1905,7 +2138,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId", "EndpointId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_webhook_endpoints_tenant_id_endpoint_id");
                 });
 
