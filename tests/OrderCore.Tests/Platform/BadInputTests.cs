@@ -22,6 +22,18 @@ public sealed class BadInputTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_member_named_twice_is_a_400_on_typed_and_free_form_bodies_alike()
+    {
+        var tenant = await app.CreateTenantAsync();
+
+        var order = await SendRawAsync(tenant.Client, "/v1/orders", """{"items":[],"items":[{"sku_id":"x","quantity":1}]}"""u8.ToArray());
+        var adapter = await SendRawAsync(tenant.Client, "/v1/adapters/erp/configuration", """{"a":1,"a":2}"""u8.ToArray(), HttpMethod.Put);
+
+        Assert.Contains("more than once", (await AssertProblemAsync(order, HttpStatusCode.BadRequest, "validation_failed")).ToString());
+        Assert.Contains("more than once", (await AssertProblemAsync(adapter, HttpStatusCode.BadRequest, "validation_failed")).ToString());
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_utf8_is_a_400()
     {
         var tenant = await app.CreateTenantAsync();
@@ -75,11 +87,12 @@ public sealed class BadInputTests(AppFixture app)
         Assert.True(fulfill.TryGetProperty("400", out _) && fulfill.TryGetProperty("413", out _), fulfill.ToString());
     }
 
-    private static async Task<HttpResponseMessage> SendRawAsync(HttpClient client, string path, byte[] body)
+    private static async Task<HttpResponseMessage> SendRawAsync(HttpClient client, string path, byte[] body, HttpMethod? method = null)
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return await client.PostAsync(path, content);
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path) { Content = content };
+        return await client.SendAsync(request);
     }
 
     private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)

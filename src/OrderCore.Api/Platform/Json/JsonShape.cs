@@ -14,6 +14,8 @@ public static class JsonShape
 
     public const string NulProblem = "must not contain the NUL character (U+0000)";
 
+    public const string DuplicateProblem = "is given more than once";
+
     public const string TextProblem = "must be valid Unicode text (no unpaired surrogate such as \\ud800, no invalid UTF-8)";
 
     public static Dictionary<string, string[]> Check(JsonElement root, Type? targetType, JsonSerializerOptions options)
@@ -40,7 +42,7 @@ public static class JsonShape
 
     /// <summary>
     /// Strings and member names anywhere in the body must be valid Unicode (an unpaired surrogate escape cannot be read)
-    /// and may not hold U+0000, which PostgreSQL text refuses.
+    /// and may not hold U+0000, which PostgreSQL text refuses; no object may name a member twice.
     /// </summary>
     private static void FindBadText(JsonElement element, string path, Dictionary<string, List<string>> errors)
     {
@@ -54,6 +56,8 @@ public static class JsonShape
 
                 break;
             case JsonValueKind.Object:
+                // A member named twice ({"a":1,"a":2}) is ambiguous input: refused, never "the last one wins".
+                var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var member in element.EnumerateObject())
                 {
                     var nameProblem = TextProblemOf(() => member.Name);
@@ -68,6 +72,12 @@ public static class JsonShape
                     if (nameProblem is not null)
                     {
                         Add(errors, childPath, nameProblem);
+                    }
+
+                    if (!names.Add(member.Name))
+                    {
+                        Add(errors, childPath, DuplicateProblem);
+                        continue;
                     }
 
                     FindBadText(member.Value, childPath, errors);
