@@ -141,7 +141,7 @@ public sealed class IdempotencyFilter(
         var stored = batch.AddRows($"""
             SELECT i.request_hash, i.status_code, i.content_type, i.location,
                    CASE WHEN i.event_id IS NULL THEN i.body ELSE convert_to(e.data::text, 'UTF8') END, i.sealed_for, i.expires_at
-            FROM idempotency_records i LEFT JOIN events e ON e.tenant_id = i.scope AND e.id = i.event_id COLLATE "default"
+            FROM idempotency_records i LEFT JOIN events e ON e.tenant_id = i.scope AND e.id = i.event_id
             WHERE i.scope = {key.Scope} AND i.key = {key.Value}
             """, row => (Record: new IdempotencyRecord
         {
