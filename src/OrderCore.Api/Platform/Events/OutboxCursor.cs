@@ -37,12 +37,14 @@ public static class OutboxCursor
         // In cursor order, each row says whether its transaction is older than every one still running. The page is the
         // prefix of such rows: from the first younger one on (its transaction may still be running, and so may be another
         // that would commit an event before it), the reader must wait.
+        // Qualified names throughout: a bare ORDER BY transaction_id would sort by the text column of the output ('1000' before
+        // '999') and move the cursor back.
         var rows = await db.Database.SqlQuery<PendingEvent>($"""
-            SELECT tenant_id, id, type, created_at, transaction_id::text AS transaction_id, dispatched_at IS NOT NULL AS delivered_by_writer,
-                   transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS settled
-            FROM events
-            WHERE (transaction_id, id) > ({cursor.TransactionId}::xid8, {cursor.EventId})
-            ORDER BY transaction_id, id
+            SELECT e.tenant_id, e.id, e.type, e.created_at, e.transaction_id::text AS transaction_id,
+                   e.dispatched_at IS NOT NULL AS delivered_by_writer, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS settled
+            FROM events e
+            WHERE (e.transaction_id, e.id) > ({cursor.TransactionId}::xid8, {cursor.EventId})
+            ORDER BY e.transaction_id, e.id
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
         var settled = rows.TakeWhile(e => e.Settled).ToList();

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OrderCore.Api.Platform.Events;
 using OrderCore.Api.Platform.Persistence;
 using OrderCore.Tests.Infrastructure;
 
@@ -169,6 +171,44 @@ public sealed class OutboxWakeupTests
         var bodies = receiver.Received.Select(Text).ToList();
         Assert.Single(bodies, b => b.Contains(lateId, StringComparison.Ordinal));
         Assert.All(early, id => Assert.Single(bodies, b => b.Contains(id, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_cursor_reads_transaction_ids_in_numeric_order_across_a_digit_boundary_and_never_moves_back()
+    {
+        await using var app = await IsolatedApp.CreateAsync(Settings());
+        var address = app.StartInstance();
+        var (tenantId, _) = await app.CreateTenantAsync(address);
+        await app.StopInstanceAsync(0);
+        await app.Database.ExecuteAsync("UPDATE outbox_cursors SET transaction_id = '8', event_id = '' WHERE name = 'webhooks'");
+        foreach (var (xid, id) in new[] { ("9", "evt_nine"), ("10", "evt_ten"), ("100", "evt_hundred") })
+        {
+            await app.Database.ExecuteAsync(
+                "INSERT INTO events (tenant_id, id, type, created_at, api_version, data, transaction_id) VALUES ($1, $2, 'order.created', now(), 'v1', '{}', $3::xid8)",
+                tenantId, id, xid);
+        }
+
+        var options = new DbContextOptionsBuilder<OrderCoreDbContext>();
+        OrderCoreDbContext.Configure(options, app.Database.ConnectionString);
+        List<string> first, second;
+        await using (var db = new OrderCoreDbContext(options.Options))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var page = (await OutboxCursor.ReadAsync(db, OutboxCursor.Webhooks, 1000, CancellationToken.None))!;
+            first = page.Events.Select(e => e.TransactionId).ToList();
+            await page.AdvanceAsync(db, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using (var db = new OrderCoreDbContext(options.Options))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            second = (await OutboxCursor.ReadAsync(db, OutboxCursor.Webhooks, 1000, CancellationToken.None))!.Events.Select(e => e.Id).ToList();
+        }
+
+        Assert.Equal(["9", "10", "100"], first.Take(3));
+        Assert.Equal(first.Select(ulong.Parse).Order(), first.Select(ulong.Parse));
+        Assert.Empty(second);
     }
 
     private static readonly TimeSpan OutboxSignalWindow = TimeSpan.FromMilliseconds(20);
