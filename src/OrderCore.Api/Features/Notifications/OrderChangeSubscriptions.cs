@@ -116,7 +116,8 @@ internal sealed class OrderChangeSubscriptions(SignedCalls calls, ILogger<OrderC
         }
 
         throw new ApiError(StatusCodes.Status503ServiceUnavailable, "hook_unavailable",
-            $"Hook {hook.Id} gave no usable answer ({reason}); the change was not made").With("hook_id", hook.Id).ToException();
+            $"Hook {hook.Id} gave no usable answer ({reason}); the change was not made").With("hook_id", hook.Id)
+            .With("retry_after", ApiError.UnavailableRetryAfterSeconds).ToException();
     }
 
     private sealed record HookVerdict(bool? Valid, string? Message);

@@ -90,6 +90,7 @@ public sealed class HookTests(AppFixture app)
 
         timedOut.AssertError(HttpStatusCode.ServiceUnavailable, "hook_unavailable");
         Assert.Equal(slowId, timedOut.Str("hook_id"));
+        Assert.Equal("5", timedOut.Header("Retry-After"));
         Assert.Contains("timeout", timedOut.Str("message"));
         Assert.Equal("pending", (await tenant.GetOrderAsync(orderId)).Str("status"));
 
