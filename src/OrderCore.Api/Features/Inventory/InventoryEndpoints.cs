@@ -186,7 +186,7 @@ internal static class InventoryEndpoints
                 : throw LocationEndpoints.LocationNotFound(locationId).ToException();
         }
 
-        var defaultId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).SingleOrDefaultAsync(cancellationToken)
+        var defaultId = await Stock.DefaultLocationIdAsync(db, cancellationToken)
             ?? throw new ApiError(StatusCodes.Status404NotFound, "location_not_found",
                 "The tenant has no default location; create one with POST /v1/locations or give location_id").ToException();
         return (sku, defaultId);

@@ -141,7 +141,7 @@ internal static class StockReservations
             return [];
         }
 
-        var locationId = await db.Locations.Where(l => l.IsDefault).Select(l => l.Id).FirstOrDefaultAsync(cancellationToken)
+        var locationId = await Stock.DefaultLocationIdAsync(db, cancellationToken)
             ?? throw InsufficientStock(requests[0], null, 0).ToException();
         return await ReserveAsync(db, locationId, requests, terms, now, cancellationToken);
     }

@@ -12,15 +12,10 @@ public static class AdvisoryLocks
     public static async Task LockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LockId(name)})", cancellationToken);
 
-    /// <summary>Takes the lock if it is free; never waits.</summary>
-    public static async Task<bool> TryLockAsync(this OrderCoreDbContext db, string name, CancellationToken cancellationToken)
-    {
-        var acquired = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockId(name)}) AS \"Value\"")
-            .ToListAsync(cancellationToken);
-        return acquired.Single();
-    }
-
-    /// <summary>As <see cref="TryLockAsync"/>, sent with the other statements of <paramref name="batch"/>: answers whether the lock was taken.</summary>
+    /// <summary>
+    /// Takes the lock if it is free, never waiting, sent with the other statements of <paramref name="batch"/>: answers whether
+    /// the lock was taken.
+    /// </summary>
     public static SqlResult<List<bool>> TryLock(this SqlBatch batch, string name) =>
         batch.AddRows($"SELECT pg_try_advisory_xact_lock({LockId(name)})", row => row.GetBoolean(0));
 

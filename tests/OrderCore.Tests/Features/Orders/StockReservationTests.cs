@@ -47,6 +47,29 @@ public sealed class StockReservationTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Many_tenants_ordering_at_once_with_the_same_keys_each_get_their_own_orders_stock_and_numbers()
+    {
+        var tenants = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.CreateTenantAsync()));
+        var skus = await Task.WhenAll(tenants.Select(t => t.SeedSkuAsync(stock: 5)));
+
+        // Every tenant sends the same eight keys twice, all at once: keys are per tenant, stock is per tenant's SKU.
+        var answers = await Task.WhenAll(tenants.SelectMany((tenant, t) => Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+            (Tenant: t, Answer: await tenant.Client.PostJsonAsync("/v1/orders", Http.Order((skus[t].SkuId, 1)), $"shared-key-{i % 8}"))))));
+
+        for (var t = 0; t < tenants.Length; t++)
+        {
+            var mine = answers.Where(a => a.Tenant == t).Select(a => a.Answer).ToList();
+            Assert.All(mine, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, a.Body.ToString()));
+            var created = mine.Where(a => a.Status == HttpStatusCode.Created).Select(a => a.Str("id")).Distinct().ToList();
+            Assert.Equal(5, created.Count);
+            Assert.Equal((5, 5), await tenants[t].StockAsync(skus[t].SkuId));
+            Assert.Equal(5, await tenants[t].CountAsync("orders"));
+            var numbers = mine.Where(a => a.Status == HttpStatusCode.Created).Select(a => a.Str("order_number")).Distinct().Order().ToList();
+            Assert.Equal(Enumerable.Range(1, 5).Select(n => $"OC-{n:D6}"), numbers);
+        }
+    }
+
+    [Fact]
     public async Task Reservations_and_movements_match_the_levels()
     {
         var tenant = await app.CreateTenantAsync();

@@ -13,8 +13,8 @@ using OrderCore.Api.Platform.Persistence;
 namespace OrderCore.Api.Platform.Persistence.Migrations
 {
     [DbContext(typeof(OrderCoreDbContext))]
-    [Migration("20261207045203_IdempotentAnswersByEvent")]
-    partial class IdempotentAnswersByEvent
+    [Migration("20261207045834_CompactOrderRows")]
+    partial class CompactOrderRows
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1015,7 +1015,8 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_orders_tenant_id_number");
 
                     b.HasIndex("TenantId", "CustomerId", "Id")
-                        .HasDatabaseName("ix_orders_tenant_id_customer_id_id");
+                        .HasDatabaseName("ix_orders_tenant_id_customer_id_id")
+                        .HasFilter("customer_id IS NOT NULL");
 
                     b.HasIndex("TenantId", "MerchantReferenceId", "Id")
                         .HasDatabaseName("ix_orders_tenant_id_merchant_reference_id_id");
@@ -1024,74 +1025,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasDatabaseName("ix_orders_tenant_id_status_id");
 
                     b.ToTable("orders", (string)null);
-                });
-
-            modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderLine", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasColumnType("text")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
-
-                    b.Property<string>("OrderId")
-                        .HasColumnType("text")
-                        .HasColumnName("order_id")
-                        .UseCollation("C");
-
-                    b.Property<string>("Id")
-                        .HasColumnType("text")
-                        .HasColumnName("id")
-                        .UseCollation("C");
-
-                    b.Property<decimal>("LineTotal")
-                        .HasPrecision(19, 4)
-                        .HasColumnType("numeric(19,4)")
-                        .HasColumnName("line_total");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer")
-                        .HasColumnName("position");
-
-                    b.Property<string>("ProductId")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("product_id")
-                        .UseCollation("C");
-
-                    b.Property<string>("ProductName")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("product_name");
-
-                    b.Property<int>("Quantity")
-                        .HasColumnType("integer")
-                        .HasColumnName("quantity");
-
-                    b.Property<string>("SkuCode")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("sku_code");
-
-                    b.Property<string>("SkuId")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("sku_id")
-                        .UseCollation("C");
-
-                    b.Property<decimal>("UnitPrice")
-                        .HasPrecision(19, 4)
-                        .HasColumnType("numeric(19,4)")
-                        .HasColumnName("unit_price");
-
-                    b.HasKey("TenantId", "OrderId", "Id")
-                        .HasName("pk_order_lines");
-
-                    b.ToTable("order_lines", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_order_lines_quantity", "quantity > 0");
-                        });
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
@@ -1867,16 +1800,60 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasForeignKey("TenantId", "CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_orders_customers_tenant_id_customer_id");
-                });
 
-            modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderLine", b =>
-                {
-                    b.HasOne("OrderCore.Api.Features.Orders.Order", null)
-                        .WithMany("Lines")
-                        .HasForeignKey("TenantId", "OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_order_lines_orders_tenant_id_order_id");
+                    b.OwnsMany("OrderCore.Api.Features.Orders.OrderLine", "Lines", b1 =>
+                        {
+                            b1.Property<string>("OrderTenantId")
+                                .UseCollation("C");
+
+                            b1.Property<string>("OrderId")
+                                .UseCollation("C");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Id")
+                                .UseCollation("C");
+
+                            b1.Property<decimal>("LineTotal")
+                                .HasPrecision(19, 4);
+
+                            b1.Property<int>("Position");
+
+                            b1.Property<string>("ProductId")
+                                .IsRequired()
+                                .UseCollation("C");
+
+                            b1.Property<string>("ProductName")
+                                .IsRequired();
+
+                            b1.Property<int>("Quantity");
+
+                            b1.Property<string>("SkuCode")
+                                .IsRequired();
+
+                            b1.Property<string>("SkuId")
+                                .IsRequired()
+                                .UseCollation("C");
+
+                            b1.Property<decimal>("UnitPrice")
+                                .HasPrecision(19, 4);
+
+                            b1.HasKey("OrderTenantId", "OrderId", "__synthesizedOrdinal")
+                                .HasName("pk_orders");
+
+                            b1.ToTable("orders");
+
+                            b1
+                                .ToJson("lines")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("OrderTenantId", "OrderId")
+                                .HasConstraintName("fk_orders_orders_order_tenant_id_order_id");
+                        });
+
+                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
@@ -1962,8 +1939,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
 
             modelBuilder.Entity("OrderCore.Api.Features.Orders.Order", b =>
                 {
-                    b.Navigation("Lines");
-
                     b.Navigation("Transitions");
                 });
 #pragma warning restore 612, 618
