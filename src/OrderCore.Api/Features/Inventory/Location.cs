@@ -91,7 +91,12 @@ internal enum MovementReason
     Commit,
 }
 
-/// <summary>One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to.</summary>
+/// <summary>
+/// One change of stock: the audit trail that <c>on_hand</c> and <c>reserved</c> always sum up to. Read from the view
+/// <c>inventory_movements</c>: the rows stored in <c>inventory_movement_rows</c> (adjustments, releases, commits) and, for
+/// each reservation, its <c>reserve</c> movement, which the reservation's own row already says in full (id <c>mov_</c> + the
+/// reservation id's UUID, the reservation's SKU, location, quantity, order, reference and time) and so is not stored twice.
+/// </summary>
 internal sealed class InventoryMovement : TenantRow
 {
     /// <summary>A movement of a reservation's stock (reserved, released or committed), in the audit trail.</summary>
@@ -125,7 +130,8 @@ internal sealed class InventoryMovementConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<InventoryMovement> builder)
     {
-        builder.ToTenantTable("inventory_movements");
+        builder.ToTenantTable("inventory_movement_rows");
+        builder.ToView("inventory_movements"); // made by the ReservationMovements migration
         builder.Property(m => m.Reason).HasConversion<SnakeCaseEnumConverter<MovementReason>>().HasMaxLength(16);
         builder.Property(m => m.Note).HasMaxLength(500);
         builder.HasIndex(m => new { m.TenantId, m.SkuId, m.LocationId, m.Id });

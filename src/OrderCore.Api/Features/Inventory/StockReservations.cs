@@ -61,8 +61,7 @@ public sealed class PendingReservation
                 UpdatedAt = _now,
             };
             reservations.Add(reservation);
-            _db.InventoryReservations.Add(reservation);
-            _db.InventoryMovements.Add(InventoryMovement.Of(reservation, MovementReason.Reserve, onHandDelta: 0, request.Quantity, _terms.Reference, _now));
+            _db.InventoryReservations.Add(reservation); // its row is also its reserve movement (InventoryMovement)
         }
 
         return reservations;
@@ -74,8 +73,8 @@ internal static class StockReservations
 {
     /// <summary>
     /// Reserves every request at <paramref name="locationId"/>, or throws 409 <c>insufficient_stock</c> for the first that
-    /// cannot be met (the caller's transaction then rolls the others back). Adds reservation and movement rows to the
-    /// context; the caller saves. One round trip (<see cref="Add"/>).
+    /// cannot be met (the caller's transaction then rolls the others back). Adds the reservation rows to the context
+    /// (each is also its reserve movement); the caller saves. One round trip (<see cref="Add"/>).
     /// </summary>
     public static async Task<List<InventoryReservation>> ReserveAsync(OrderCoreDbContext db, string locationId,
         IEnumerable<StockRequest> requests, ReservationTerms terms, DateTimeOffset now, CancellationToken cancellationToken)
@@ -91,11 +90,12 @@ internal static class StockReservations
     /// (null: there is no such location, and nothing can be reserved). Running the batch throws 409 <c>insufficient_stock</c>
     /// for the first request not met; <see cref="PendingReservation.Take"/> then records the reservations.
     /// <para>
-    /// The guarantee against overselling: <c>reserve_stock</c> locks the levels of all the requested SKUs in SKU order (the
-    /// same order as every other path that locks several levels, so two multi-line orders cannot deadlock) and adds to
-    /// <c>reserved</c> only when <c>on_hand - reserved</c>, read under that lock, covers every request; concurrent
-    /// reservations of a SKU queue on its row lock. Otherwise it fails (nothing reserved, and the batch's later statements,
-    /// such as the order's number, do not run). The database's CHECK (<c>reserved &lt;= on_hand</c>) backs it up.
+    /// The guarantee against overselling: <c>reserve_stock</c> changes the levels of the requested SKUs one by one in SKU order
+    /// (the same order as every other path that locks several levels, so two multi-line orders cannot deadlock), each by an
+    /// UPDATE that adds to <c>reserved</c> only when <c>on_hand - reserved</c>, read under the row lock it takes, covers the
+    /// request; concurrent reservations of a SKU queue on that lock and re-check. The first request not covered fails the
+    /// statement (nothing reserved, and the batch's later statements, such as the order's number, do not run). The
+    /// database's CHECK (<c>reserved &lt;= on_hand</c>) backs it up.
     /// </para>
     /// </summary>
     public static PendingReservation Add(SqlBatch batch, OrderCoreDbContext db, string? locationId, IReadOnlyList<StockRequest> requests,

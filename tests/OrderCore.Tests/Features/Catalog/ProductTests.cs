@@ -1,4 +1,5 @@
 using System.Net;
+using OrderCore.Tests.Features.Inventory;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Catalog;
@@ -182,6 +183,20 @@ public sealed class ProductTests(AppFixture app)
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
         (await tenant.Client.GetJsonAsync($"/v1/products/{id}")).AssertError(HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(0, await tenant.CountAsync("skus"));
+    }
+
+    [Fact]
+    public async Task Delete_of_a_stocked_but_never_reserved_product_erases_its_stock_movements()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SkuWithStockAsync(10);
+        Assert.Equal(1, await tenant.CountAsync("inventory_movement_rows"));
+
+        var deleted = await tenant.Client.SendAsync(HttpMethod.Delete, $"/v1/products/{sku.ProductId}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal(0, await tenant.CountAsync("inventory_movements"));
         Assert.Equal(0, await tenant.CountAsync("skus"));
     }
 

@@ -82,6 +82,11 @@ public sealed class InventoryListTests(AppFixture app)
         Assert.Equal(reservation, release.GetProperty("reservation_id").GetString());
         Assert.Equal(JsonValueKind.Null, release.GetProperty("order_id").ValueKind);
         Assert.EndsWith("Z", release.GetProperty("created_at").GetString());
+        // The reserve movement is the reservation's own row, shown under its id's UUID (see InventoryMovement).
+        var reserve = Rows(all)[1];
+        Assert.Equal("mov_" + reservation["res_".Length..], reserve.GetProperty("id").GetString());
+        Assert.Equal(reservation, reserve.GetProperty("reservation_id").GetString());
+        Assert.Equal((0, 3), (reserve.GetProperty("on_hand_delta").GetInt32(), reserve.GetProperty("reserved_delta").GetInt32()));
         Assert.Equal("transfer in", Rows(atStore).Single().GetProperty("note").GetString());
         Assert.Equal(3, ofA.Body.GetProperty("total").GetInt32());
         Assert.All(Rows(ofA), m => Assert.Equal(a.SkuId, m.GetProperty("sku_id").GetString()));

@@ -192,7 +192,7 @@ public sealed class ReserveReleaseTests(AppFixture app)
         await app.Database.ExecuteAsync(
             "UPDATE inventory_levels SET reserved = reserved + 3 WHERE tenant_id = $1 AND sku_id = $2", tenant.Id, sku.SkuId);
         await app.Database.ExecuteAsync("""
-            INSERT INTO inventory_movements (tenant_id, id, sku_id, location_id, reason, on_hand_delta, reserved_delta, created_at)
+            INSERT INTO inventory_movement_rows (tenant_id, id, sku_id, location_id, reason, on_hand_delta, reserved_delta, created_at)
             VALUES ($1, 'mov_legacy', $2, $3, 'reserve', 0, 3, now())
             """, tenant.Id, sku.SkuId, location);
 

@@ -787,12 +787,14 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .UseCollation("C");
 
                     b.HasKey("TenantId", "Id")
-                        .HasName("pk_inventory_movements");
+                        .HasName("pk_inventory_movement_rows");
 
                     b.HasIndex("TenantId", "SkuId", "LocationId", "Id")
-                        .HasDatabaseName("ix_inventory_movements_tenant_id_sku_id_location_id_id");
+                        .HasDatabaseName("ix_inventory_movement_rows_tenant_id_sku_id_location_id_id");
 
-                    b.ToTable("inventory_movements", (string)null);
+                    b.ToTable("inventory_movement_rows", (string)null);
+
+                    b.ToView("inventory_movements", (string)null);
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Inventory.InventoryReservation", b =>
@@ -1815,8 +1817,7 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_events_created_at");
 
-                    b.HasIndex("TenantId", "SubjectId", "Sequence")
-                        .HasDatabaseName("ix_events_tenant_id_subject_id_sequence");
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("CreatedAt"), "brin");
 
                     b.HasIndex("TenantId", "Type", "Id")
                         .HasDatabaseName("ix_events_tenant_id_type_id");
@@ -1881,6 +1882,8 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_idempotency_records_expires_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ExpiresAt"), "brin");
 
                     b.ToTable("idempotency_records", (string)null);
                 });
