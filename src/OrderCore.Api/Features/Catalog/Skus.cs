@@ -32,7 +32,16 @@ public static class Skus
     public static async Task<Sku> ResolveAsync(OrderCoreDbContext db, string? skuId, string? skuCode, CancellationToken cancellationToken) =>
         await FindAsync(db, skuId, skuCode, cancellationToken) ?? throw NotFound(skuId, skuCode).ToException();
 
-    /// <summary>Every SKU named by one of <paramref name="ids"/> or <paramref name="codes"/>, as a query to compose into a larger one.</summary>
+    /// <summary>
+    /// Every SKU named by one of <paramref name="ids"/> or <paramref name="codes"/>, as a query to compose into a larger one.
+    /// Only the lists given become conditions, so that each is an index lookup (an <c>OR</c> of both is one only when the
+    /// planner's statistics say so).
+    /// </summary>
     public static IQueryable<Sku> Named(OrderCoreDbContext db, IReadOnlyCollection<string> ids, IReadOnlyCollection<string> codes) =>
-        db.Skus.Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode));
+        (ids.Count, codes.Count) switch
+        {
+            (_, 0) => db.Skus.Where(s => ids.Contains(s.Id)),
+            (0, _) => db.Skus.Where(s => codes.Contains(s.SkuCode)),
+            _ => db.Skus.Where(s => ids.Contains(s.Id) || codes.Contains(s.SkuCode)),
+        };
 }

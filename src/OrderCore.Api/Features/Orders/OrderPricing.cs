@@ -94,7 +94,7 @@ public static class OrderPricing
     /// row). Each part is its feature's own query (<see cref="Skus.Named"/>, <see cref="PriceResolver.Candidates"/>,
     /// <see cref="Stock.DefaultLocationId"/>); only their composition is made here.
     /// </summary>
-    private static Task<List<CatalogRow>> ReadCatalogAsync(OrderCoreDbContext db, PlaceOrderRequest request, string currency,
+    private static async Task<List<CatalogRow>> ReadCatalogAsync(OrderCoreDbContext db, PlaceOrderRequest request, string currency,
         CancellationToken cancellationToken)
     {
         var items = request.Items!;
@@ -105,21 +105,37 @@ public static class OrderPricing
         var lists = db.PriceLists;
         var customers = db.Customers;
         var defaultLocation = Stock.DefaultLocationId(db);
-        return Skus.Named(db, ids, codes)
-            .Join(db.Products, s => s.ProductId, p => p.Id, (s, p) => new { Sku = s, Product = p })
-            .Select(x => new CatalogRow
-            {
-                Sku = x.Sku,
-                Product = x.Product,
-                Prices = candidates.Where(p => p.SkuId == x.Sku.Id)
-                    .Join(lists, p => p.PriceListId, l => l.Id, (p, l) => new CandidateRow { Price = p, List = l })
-                    .ToList(),
-                DefaultLocationId = defaultLocation.FirstOrDefault(),
-                CustomerExists = customerId == null || customers.Any(c => c.Id == customerId),
-            })
+        // One row per (SKU, candidate): each SKU's candidates are joined to the SKU row by SKU id, so the database looks
+        // them up by SKU (its index) instead of reading every price of the tenant in that currency and matching them after.
+        var rows = await (
+                from sku in Skus.Named(db, ids, codes)
+                join product in db.Products on sku.ProductId equals product.Id
+                from price in candidates.Where(p => p.SkuId == sku.Id).DefaultIfEmpty()
+                from list in lists.Where(l => price != null && l.Id == price.PriceListId).DefaultIfEmpty()
+                select new
+                {
+                    Sku = sku,
+                    Product = product,
+                    Price = price,
+                    List = list,
+                    DefaultLocationId = defaultLocation.FirstOrDefault(),
+                    CustomerExists = customerId == null || customers.Any(c => c.Id == customerId),
+                })
             .AsNoTracking()
-            .AsSingleQuery()
             .ToListAsync(cancellationToken);
+        return rows
+            .GroupBy(r => r.Sku.Id, StringComparer.Ordinal)
+            .Select(g => new CatalogRow
+            {
+                Sku = g.First().Sku,
+                Product = g.First().Product,
+                Prices = g.Where(r => r.Price is not null && r.List is not null)
+                    .Select(r => new CandidateRow { Price = r.Price!, List = r.List! })
+                    .ToList(),
+                DefaultLocationId = g.First().DefaultLocationId,
+                CustomerExists = g.First().CustomerExists,
+            })
+            .ToList();
     }
 
     private sealed class CatalogRow
