@@ -112,37 +112,51 @@ public static class Paging
     /// The one pagination helper: newest first by time-ordered id; <c>starting_after</c> continues after
     /// that id with a keyset condition instead of an OFFSET.
     /// </summary>
-    public static async Task<Paged<TOut>> ToPageAsync<T, TOut>(this IQueryable<T> query, PageRequest request,
+    public static Task<Paged<TOut>> ToPageAsync<T, TOut>(this IQueryable<T> query, PageRequest request,
         Func<T, TOut> map, CancellationToken cancellationToken) where T : class, IHasId
     {
         var ordered = query.OrderByDescending(e => e.Id);
         var window = request.StartingAfter is { } cursor
             ? ordered.Where(e => string.Compare(e.Id, cursor) < 0)
             : request.PageNumber == 1 ? ordered : ordered.Skip((request.PageNumber - 1) * request.Size);
-        var rows = await window.TakeWritten(request.Size + 1).ToListAsync(cancellationToken);
-        var hasMore = rows.Count > request.Size;
-        // A keyset page starts at an unknown position, so only a page-number page can tell the total.
-        var (total, exact) = request.StartingAfter is null
-            ? await TotalAsync(query, request.PageNumber, request.Size, rows.Count, hasMore, cancellationToken)
-            : await CountUpToCapAsync(query, cancellationToken);
-        var data = rows.Take(request.Size).Select(map).ToList();
-        return new Paged<TOut>(data, request.PageNumber, request.Size, total, exact, hasMore);
+        // A keyset page starts at an unknown position, so only a page-number page can tell the total by itself.
+        return PageAsync(query, window, request.PageNumber, request.Size, request.StartingAfter is null, map, cancellationToken);
     }
 
     /// <summary>
     /// Pages a query in the order it already has (which must be total, e.g. by a unique key), by page
     /// number. For lists whose rows have no time-ordered id.
     /// </summary>
-    public static async Task<Paged<TOut>> ToPageAsync<T, TOut>(this IOrderedQueryable<T> query, PageNumberRequest request,
+    public static Task<Paged<TOut>> ToPageAsync<T, TOut>(this IOrderedQueryable<T> query, PageNumberRequest request,
         Func<T, TOut> map, CancellationToken cancellationToken)
     {
         var window = request.PageNumber == 1 ? query : query.Skip((request.PageNumber - 1) * request.Size);
-        var rows = await window.TakeWritten(request.Size + 1).ToListAsync(cancellationToken);
-        var hasMore = rows.Count > request.Size;
-        var (total, exact) = await TotalAsync(query, request.PageNumber, request.Size, rows.Count, hasMore, cancellationToken);
-        var data = rows.Take(request.Size).Select(map).ToList();
-        return new Paged<TOut>(data, request.PageNumber, request.Size, total, exact, hasMore);
+        return PageAsync(query, window, request.PageNumber, request.Size, true, map, cancellationToken);
     }
+
+    /// <summary>
+    /// Reads one page of <paramref name="matches"/> (<paramref name="window"/>: ordered, after the page's start) and its total
+    /// in one statement: every row carries the capped count of all matches, an uncorrelated subquery that PostgreSQL computes
+    /// once per statement, not per row. A separate count was a second round trip on every first page of a long list.
+    /// </summary>
+    private static async Task<Paged<TOut>> PageAsync<T, TOut>(IQueryable<T> matches, IQueryable<T> window, int page, int size,
+        bool pageTellsTotal, Func<T, TOut> map, CancellationToken cancellationToken)
+    {
+        var capped = matches.TakeWritten(MaxExactTotal + 1);
+        var rows = await window.TakeWritten(size + 1).Select(row => new CountedRow<T>(row, capped.LongCount())).ToListAsync(cancellationToken);
+        var hasMore = rows.Count > size;
+        var (total, exact) = pageTellsTotal && !hasMore && (rows.Count > 0 || page == 1)
+            // The last page tells the exact total, even beyond the cap.
+            ? ((long)(page - 1) * size + rows.Count, true)
+            : rows.Count > 0
+                ? Capped(rows[0].Matching)
+                // An empty page past the end (or after the last id) carries no count.
+                : await CountUpToCapAsync(matches, cancellationToken);
+        var data = rows.Take(size).Select(r => map(r.Row)).ToList();
+        return new Paged<TOut>(data, page, size, total, exact, hasMore);
+    }
+
+    private sealed record CountedRow<T>(T Row, long Matching);
 
     /// <summary>
     /// <c>Take</c> with the number written into the SQL (<c>LIMIT 21</c>) instead of sent as a parameter, as EF Core does
@@ -160,28 +174,11 @@ public static class Paging
     private static readonly MethodInfo ConstantMethod = new Func<int, int>(EF.Constant).Method;
 
     /// <summary>
-    /// The total of a page-number page. The last page (no more rows after it) already tells the exact
-    /// total, even beyond the cap, without a count query; an empty page after the first does not (its
-    /// offset may lie past the end), nor does a page with more after it.
-    /// </summary>
-    private static async Task<(long Total, bool Exact)> TotalAsync<T>(IQueryable<T> query, int page, int size, int rowsFetched,
-        bool hasMore, CancellationToken cancellationToken)
-    {
-        if (!hasMore && (rowsFetched > 0 || page == 1))
-        {
-            return ((long)(page - 1) * size + rowsFetched, true);
-        }
-
-        return await CountUpToCapAsync(query, cancellationToken);
-    }
-
-    /// <summary>
     /// <c>SELECT count(*) FROM (... LIMIT cap + 1)</c>: stops at the (cap + 1)th match however many there
     /// are, and that extra row tells "exactly the cap" from "more than the cap".
     /// </summary>
-    private static async Task<(long Total, bool Exact)> CountUpToCapAsync<T>(IQueryable<T> query, CancellationToken cancellationToken)
-    {
-        var counted = await query.TakeWritten(MaxExactTotal + 1).LongCountAsync(cancellationToken);
-        return counted > MaxExactTotal ? (MaxExactTotal, false) : (counted, true);
-    }
+    private static async Task<(long Total, bool Exact)> CountUpToCapAsync<T>(IQueryable<T> query, CancellationToken cancellationToken) =>
+        Capped(await query.TakeWritten(MaxExactTotal + 1).LongCountAsync(cancellationToken));
+
+    private static (long Total, bool Exact) Capped(long counted) => counted > MaxExactTotal ? (MaxExactTotal, false) : (counted, true);
 }
