@@ -1,6 +1,13 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using OrderCore.Api.Platform.Pagination;
+using OrderCore.Api.Platform.Persistence;
+using OrderCore.Tests.Features.Webhooks;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Platform;
@@ -81,6 +88,31 @@ public sealed class PaginationTests(AppFixture app)
         AssertPage(afterPage2, items: 5, total: 45, exact: true, hasMore: false);
         Assert.Equal(ids[40..], Ids(afterPage2));
         AssertPage(afterLast, items: 0, total: 45, exact: true, hasMore: false);
+    }
+
+    [Fact]
+    public async Task A_page_and_its_count_are_one_statement_with_the_limit_written_in_and_no_offset_on_a_first_page()
+    {
+        // PostgreSQL keeps one plan for a prepared statement only when its LIMIT is a number rather than a parameter
+        // (with LIMIT $n every execution was planned again); the count rides in the same statement (one round trip).
+        var commands = new ListCommands();
+        await using var isolated = await IsolatedApp.CreateAsync([]);
+        var address = isolated.StartInstance(services => services.ConfigureDbContext<OrderCoreDbContext>(o => o.AddInterceptors(commands)));
+        var (_, key) = await isolated.CreateTenantAsync(address);
+        using var client = IsolatedApp.Client(address, key);
+
+        foreach (var (path, table, limit) in new[] { ("/v1/orders", "orders", 21), ("/v1/customers?per_page=5", "customers", 6) })
+        {
+            commands.Clear();
+            var page = await client.GetJsonAsync(path);
+
+            AssertPage(page, items: 0, total: 0, exact: true, hasMore: false);
+            var statement = Assert.Single(commands.Reading(table));
+            Assert.Contains($"LIMIT {limit}", statement, StringComparison.Ordinal);
+            Assert.Contains("LIMIT 1001", statement, StringComparison.Ordinal);
+            Assert.Contains("count(*)", statement, StringComparison.Ordinal);
+            Assert.DoesNotContain("OFFSET", statement, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -223,5 +255,22 @@ public sealed class PaginationTests(AppFixture app)
 
         Assert.Equal(21474836, page.GetProperty("schema").GetProperty("maximum").GetInt32());
         Assert.Contains("21474836", page.GetProperty("description").GetString());
+    }
+
+    /// <summary>The statements the app's contexts send that read <c>FROM table</c>.</summary>
+    private sealed class ListCommands : DbCommandInterceptor
+    {
+        private readonly ConcurrentQueue<string> _commands = new();
+
+        public void Clear() => _commands.Clear();
+
+        public IEnumerable<string> Reading(string table) => _commands.Where(c => c.Contains($"FROM {table} AS", StringComparison.Ordinal));
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            _commands.Enqueue(command.CommandText);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 }
