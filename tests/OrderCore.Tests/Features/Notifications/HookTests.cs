@@ -82,9 +82,11 @@ public sealed class HookTests(AppFixture app)
     {
         var tenant = await app.CreateTenantAsync();
         var orderId = await tenant.PendingOrderAsync();
+        // The slow hook times out at 1 s, well before the receiver answers (5 s), yet with time for the request to reach
+        // the receiver (counted below) on a busy machine; 200 ms sometimes was not.
         await using var slow = await WebhookReceiver.StartAsync(_ => new ReceiverAnswer(200, Delay: TimeSpan.FromSeconds(5)));
         await using var broken = await WebhookReceiver.StartAsync(_ => new ReceiverAnswer(500));
-        var (slowId, _) = await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = slow.Url.ToString(), timeout_ms = 200 });
+        var (slowId, _) = await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = slow.Url.ToString(), timeout_ms = 1000 });
 
         var timedOut = await tenant.MoveAsync(orderId, "confirm");
 
@@ -101,7 +103,7 @@ public sealed class HookTests(AppFixture app)
         Assert.Contains("HTTP 500", failed.Str("message"));
 
         await tenant.Client.SendAsync(HttpMethod.Delete, $"/v1/orders/{orderId}/hooks/{brokenId}");
-        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = slow.Url.ToString(), timeout_ms = 200, on_error = "allow" });
+        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = slow.Url.ToString(), timeout_ms = 1000, on_error = "allow" });
         await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = broken.Url.ToString(), on_error = "allow" });
         await tenant.MoveOkAsync(orderId, "confirm", "confirmed");
         Assert.Equal(2, slow.Received.Count);
