@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using OrderCore.Tests.Features.Notifications;
 using OrderCore.Tests.Features.Orders;
+using OrderCore.Tests.Features.Webhooks;
 using OrderCore.Tests.Infrastructure;
 
 namespace OrderCore.Tests.Features.Integrations;
@@ -184,6 +186,57 @@ public sealed class ShopifyWebhookTests(AppFixture app)
         var cancels = (await tenant.SyncLogsAsync()).Where(l => l.GetProperty("action").GetString() == "cancel")
             .Select(l => l.GetProperty("outcome").GetString()).Order().ToArray();
         Assert.Equal(["skipped", "succeeded"], cancels);
+    }
+
+    [Fact]
+    public async Task A_cancellation_that_a_per_order_hook_cannot_answer_yet_is_retried_and_applied_once_it_can()
+    {
+        var (tenant, store, sku) = await SetUpAsync();
+        var shopifyId = ShopifyCalls.NewOrderId();
+        var lines = new[] { new ShopifyLine("IPOD2008RED", 3, "199.00") };
+        var created = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/create", ShopifyCalls.OrderPayload(shopifyId, lines, "597.00")),
+            "processed");
+        var orderId = created.GetProperty("order_id").GetString()!;
+        var calls = 0;
+        // The merchant's hook is down for its first call (503 hook_unavailable inside the worker), then accepts.
+        await using var hook = await WebhookReceiver.StartAsync(_ => Interlocked.Increment(ref calls) == 1
+            ? new ReceiverAnswer(500)
+            : new ReceiverAnswer(200, Body: """{"valid":true}"""));
+        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = hook.Url.ToString() });
+
+        var cancelled = ShopifyCalls.OrderPayload(shopifyId, lines, "597.00", cancelledAt: "2022-01-01T10:00:00-05:00");
+        var processed = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/cancelled", cancelled), "processed");
+
+        Assert.Equal(orderId, processed.GetProperty("order_id").GetString());
+        Assert.Equal("cancelled", (await tenant.GetOrderAsync(orderId)).Str("status"));
+        Assert.Equal((10, 0), await tenant.StockAsync(sku.SkuId));
+        Assert.Equal(2, hook.Received.Count);
+        var cancels = (await tenant.SyncLogsAsync()).Where(l => l.GetProperty("action").GetString() == "cancel").ToArray();
+        Assert.Equal("succeeded", Assert.Single(cancels).GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task A_cancellation_that_a_per_order_hook_refuses_fails_at_once_and_leaves_the_order_as_it_was()
+    {
+        var (tenant, store, sku) = await SetUpAsync();
+        var shopifyId = ShopifyCalls.NewOrderId();
+        var lines = new[] { new ShopifyLine("IPOD2008RED", 2, "199.00") };
+        var created = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/create", ShopifyCalls.OrderPayload(shopifyId, lines, "398.00")),
+            "processed");
+        var orderId = created.GetProperty("order_id").GetString()!;
+        await using var hook = await WebhookReceiver.StartAsync(_ => new ReceiverAnswer(200, Body: """{"valid":false,"message":"already packed"}"""));
+        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = hook.Url.ToString() });
+
+        var cancelled = ShopifyCalls.OrderPayload(shopifyId, lines, "398.00", cancelledAt: "2022-01-01T10:00:00-05:00");
+        var failed = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/cancelled", cancelled), "failed");
+
+        Assert.StartsWith("hook_rejected:", failed.GetProperty("error").GetString());
+        Assert.Contains("already packed", failed.GetProperty("error").GetString());
+        Assert.Single(hook.Received);
+        Assert.Equal("pending", (await tenant.GetOrderAsync(orderId)).Str("status"));
+        Assert.Equal((10, 2), await tenant.StockAsync(sku.SkuId));
+        var cancel = Assert.Single(await tenant.SyncLogsAsync(), l => l.GetProperty("action").GetString() == "cancel");
+        Assert.Equal("failed", cancel.GetProperty("outcome").GetString());
     }
 
     [Fact]

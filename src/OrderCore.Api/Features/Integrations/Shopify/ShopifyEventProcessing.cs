@@ -8,7 +8,11 @@ namespace OrderCore.Api.Features.Integrations;
 /// </summary>
 internal static partial class ShopifyEventProcessing
 {
-    /// <summary>Unexpected failures (not a business refusal) are retried with a growing delay, then given up.</summary>
+    /// <summary>
+    /// Unexpected failures, and refusals that say "not now" (a 5xx such as a per-order hook's 503 <c>hook_unavailable</c>),
+    /// are retried with a growing delay, then given up; a refusal that would be given again (4xx: an unknown SKU, no stock,
+    /// a hook's veto) fails the event at once, for the merchant to fix and retry.
+    /// </summary>
     public const int MaxAttempts = 8;
 
     public static async Task ProcessAsync(OrderCoreDbContext db, OrderChangeChecks checks, string tenantId, string eventId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -75,16 +79,16 @@ internal static partial class ShopifyEventProcessing
     {
         var webhookEvent = await db.ShopifyWebhookEvents.SingleAsync(e => e.Id == eventId, cancellationToken);
         webhookEvent.Attempts++;
-        if (failure is not ApiException && webhookEvent.Attempts < MaxAttempts)
+        var refusal = failure is ApiException { Error: var error } ? $"{error.Code}: {error.Message}" : null;
+        var final = failure is ApiException { Error.Status: < StatusCodes.Status500InternalServerError };
+        if (!final && webhookEvent.Attempts < MaxAttempts)
         {
-            webhookEvent.Error = $"attempt {webhookEvent.Attempts} failed ({failure.GetType().Name}); retrying";
+            webhookEvent.Error = Truncate($"attempt {webhookEvent.Attempts} failed ({refusal ?? failure.GetType().Name}); retrying");
             webhookEvent.NextAttemptAt = now + TimeSpan.FromSeconds(Math.Pow(2, webhookEvent.Attempts));
             return;
         }
 
-        var reason = failure is ApiException { Error: var error }
-            ? $"{error.Code}: {error.Message}"
-            : $"gave up after {webhookEvent.Attempts} attempts ({failure.GetType().Name})";
+        var reason = final ? refusal! : $"gave up after {webhookEvent.Attempts} attempts ({refusal ?? failure.GetType().Name})";
         webhookEvent.Status = ShopifyEventStatus.Failed;
         webhookEvent.Error = Truncate(reason);
         webhookEvent.NextAttemptAt = null;
