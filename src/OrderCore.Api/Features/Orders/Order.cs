@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using OrderCore.Api.Features.Customers;
 
 namespace OrderCore.Api.Features.Orders;
@@ -36,7 +38,7 @@ public sealed class InvalidOrderTransitionException(string orderId, OrderStatus 
 /// </summary>
 public sealed class Order : Aggregate, ITenantOwned, IHasId
 {
-    private readonly List<OrderLine> _lines = [];
+    private IReadOnlyList<OrderLine> _lines = [];
     private readonly List<OrderStatusChange> _transitions = [];
 
     private Order()
@@ -106,7 +108,7 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
             CreatedAt = now,
             UpdatedAt = now,
         };
-        order._lines.AddRange(priced.Lines.Select(l => new OrderLine
+        order._lines = priced.Lines.Select(l => new OrderLine
         {
             Id = Ids.New(Ids.OrderLine),
             Position = l.Position,
@@ -117,7 +119,7 @@ public sealed class Order : Aggregate, ITenantOwned, IHasId
             Quantity = l.Quantity,
             UnitPrice = l.UnitPrice,
             LineTotal = l.LineTotal,
-        }));
+        }).ToList();
         order.RaiseChange(OrderLifecycle.Created, now);
         return order;
     }
@@ -206,13 +208,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasIndex(o => new { o.TenantId, o.CustomerId, o.Id }).HasFilter("customer_id IS NOT NULL");
         builder.HasIndex(o => new { o.TenantId, o.MerchantReferenceId, o.Id });
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
-        builder.OwnsMany(o => o.Lines, lines =>
-        {
-            lines.ToJson("lines");
-            lines.Property(l => l.UnitPrice).HasPrecision(19, 4);
-            lines.Property(l => l.LineTotal).HasPrecision(19, 4);
-        });
-        builder.Navigation(o => o.Lines).HasField("_lines");
+        builder.Property(o => o.Lines).HasField("_lines").HasColumnName("lines").HasJsonValue(OrderLinesJson.TypeInfo);
         builder.Ignore(o => o.StatusHistory);
         builder.HasMany(o => o.Transitions).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(o => o.Transitions).AutoInclude().HasField("_transitions");
@@ -239,4 +235,20 @@ internal static class OrderTables
     {
         public DbSet<Order> Orders => db.Set<Order>();
     }
+}
+
+/// <summary>The <c>lines</c> column's JSON (<see cref="JsonObjectMapping.HasJsonValue"/>) and the pattern that finds a product's lines in it.</summary>
+internal static partial class OrderLinesJson
+{
+    public static JsonTypeInfo<IReadOnlyList<OrderLine>> TypeInfo => OrderLinesJsonContext.Default.IReadOnlyListOrderLine;
+
+    /// <summary>A containment pattern matching the lines of <paramref name="productId"/> (<c>lines @&gt; pattern</c>).</summary>
+    public static string ProductPattern(string productId) =>
+        JsonSerializer.Serialize([new OrderLinePattern(productId)], OrderLinesJsonContext.Default.OrderLinePatternArray);
+
+    internal sealed record OrderLinePattern(string ProductId);
+
+    [JsonSerializable(typeof(IReadOnlyList<OrderLine>))]
+    [JsonSerializable(typeof(OrderLinePattern[]))]
+    internal sealed partial class OrderLinesJsonContext : JsonSerializerContext;
 }

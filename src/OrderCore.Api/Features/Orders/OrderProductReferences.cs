@@ -6,7 +6,7 @@ namespace OrderCore.Api.Features.Orders;
 internal sealed class OrderProductReferences : IProductReferences
 {
     public Task<bool> RefersToAsync(OrderCoreDbContext db, string productId, IQueryable<string> skuIds, CancellationToken cancellationToken) =>
-        db.Orders.AnyAsync(o => o.Lines.Any(l => l.ProductId == productId), cancellationToken);
+        db.Orders.FromSql($"SELECT * FROM orders WHERE lines @> {OrderLinesJson.ProductPattern(productId)}::jsonb").AnyAsync(cancellationToken);
 
     public Task ForgetAsync(OrderCoreDbContext db, IQueryable<string> skuIds, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -353,6 +353,34 @@ public sealed class OrderQueryTests(AppFixture app)
         Assert.Equal(2, await tenant.CountAsync("orders"));
     }
 
+    [Fact]
+    public async Task Lines_are_stored_with_the_keys_of_earlier_versions_and_lines_stored_by_them_read_back()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var sku = await tenant.SeedSkuAsync(unitPrice: 2.50m, stock: 10);
+        var created = await tenant.PlaceAsync(Http.Order((sku.SkuId, 2)));
+        var orderId = created.Str("id");
+
+        var keys = await app.Database.ScalarAsync<string>(
+            "SELECT string_agg(k, ',' ORDER BY k) FROM orders, jsonb_object_keys(lines -> 0) AS k WHERE tenant_id = $1 AND id = $2", tenant.Id, orderId);
+        Assert.Equal("Id,LineTotal,Position,ProductId,ProductName,Quantity,SkuCode,SkuId,UnitPrice", keys);
+
+        // A row as the JSON-owned mapping of earlier versions wrote it (keys in jsonb's order, two lines).
+        await app.Database.ExecuteAsync("""
+            UPDATE orders SET lines = '[{"Id": "oli_old1", "SkuId": "sku_old1", "SkuCode": "OLD-1", "Position": 0, "Quantity": 1, "LineTotal": 10.00,
+              "ProductId": "prod_old1", "UnitPrice": 10.00, "ProductName": "Old 1"}, {"Id": "oli_old2", "SkuId": "sku_old2", "SkuCode": "OLD-2",
+              "Position": 1, "Quantity": 2, "LineTotal": 20.00, "ProductId": "prod_old2", "UnitPrice": 10.00, "ProductName": "Old 2"}]'
+            WHERE tenant_id = $1 AND id = $2
+            """, tenant.Id, orderId);
+        var items = (await tenant.Client.GetJsonAsync($"/v1/orders/{orderId}")).Body.GetProperty("items");
+
+        Assert.Equal(["oli_old1", "oli_old2"], items.EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal("OLD-2", items[1].GetProperty("sku_code").GetString());
+        Assert.Equal("Old 2", items[1].GetProperty("product_name").GetString());
+        Assert.Equal(2, items[1].GetProperty("quantity").GetInt32());
+        Assert.Equal(20.00m, items[1].GetProperty("line_total").GetDecimal());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static async Task<List<string>> CreateOrdersAsync(TestTenant tenant, int count)

@@ -1138,6 +1138,11 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("event_sequence");
 
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("lines");
+
                     b.Property<string>("MerchantReferenceId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -2033,60 +2038,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasForeignKey("TenantId", "CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_orders_customers_tenant_id_customer_id");
-
-                    b.OwnsMany("OrderCore.Api.Features.Orders.OrderLine", "Lines", b1 =>
-                        {
-                            b1.Property<string>("OrderTenantId")
-                                .UseCollation("C");
-
-                            b1.Property<string>("OrderId")
-                                .UseCollation("C");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("Id")
-                                .UseCollation("C");
-
-                            b1.Property<decimal>("LineTotal")
-                                .HasPrecision(19, 4);
-
-                            b1.Property<int>("Position");
-
-                            b1.Property<string>("ProductId")
-                                .IsRequired()
-                                .UseCollation("C");
-
-                            b1.Property<string>("ProductName")
-                                .IsRequired();
-
-                            b1.Property<int>("Quantity");
-
-                            b1.Property<string>("SkuCode")
-                                .IsRequired();
-
-                            b1.Property<string>("SkuId")
-                                .IsRequired()
-                                .UseCollation("C");
-
-                            b1.Property<decimal>("UnitPrice")
-                                .HasPrecision(19, 4);
-
-                            b1.HasKey("OrderTenantId", "OrderId", "__synthesizedOrdinal")
-                                .HasName("pk_orders");
-
-                            b1.ToTable("orders");
-
-                            b1
-                                .ToJson("lines")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("OrderTenantId", "OrderId")
-                                .HasConstraintName("fk_orders_orders_order_tenant_id_order_id");
-                        });
-
-                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Orders.OrderStatusChange", b =>
