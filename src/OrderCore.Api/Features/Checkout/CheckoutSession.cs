@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrderCore.Api.Features.Orders;
 
 namespace OrderCore.Api.Features.Checkout;
@@ -51,6 +52,7 @@ internal sealed class CheckoutSession : TenantResource
 /// <summary>A priced line, stored with the session (as JSON): what the buyer saw is what the order gets.</summary>
 internal sealed class CheckoutLine
 {
+    // These names are the keys of the stored JSON (the lines column): renaming one loses that value in every stored session.
     public required string SkuId { get; set; }
     public required string SkuCode { get; set; }
     public required string Title { get; set; }
@@ -58,6 +60,10 @@ internal sealed class CheckoutLine
     public decimal UnitPrice { get; set; }
     public decimal LineTotal { get; set; }
 }
+
+/// <summary>The <c>lines</c> column's JSON (<see cref="JsonObjectMapping.HasJsonValue"/>).</summary>
+[JsonSerializable(typeof(List<CheckoutLine>))]
+internal sealed partial class CheckoutLinesJson : JsonSerializerContext;
 
 /// <summary>
 /// A short-lived, browser-safe token for the public checkout routes (<c>cat_...</c>), or a buyer link's (<c>bl_...</c>,
@@ -93,12 +99,7 @@ internal sealed class CheckoutSessionConfiguration : IEntityTypeConfiguration<Ch
         builder.Property(s => s.PaymentProvider).HasMaxLength(64);
         builder.Property(s => s.OrderNumber).HasMaxLength(32);
         builder.Property(s => s.PaymentReference).HasMaxLength(255);
-        builder.OwnsMany(s => s.Lines, lines =>
-        {
-            lines.ToJson("lines");
-            lines.Property(l => l.UnitPrice).HasPrecision(19, 4);
-            lines.Property(l => l.LineTotal).HasPrecision(19, 4);
-        });
+        builder.Property(s => s.Lines).HasJsonValue(CheckoutLinesJson.Default.ListCheckoutLine);
         builder.Ignore(s => s.IsOpen);
         builder.HasIndex(s => new { s.TenantId, s.Status, s.Id });
         builder.HasIndex(s => new { s.TenantId, s.MerchantReferenceId, s.Id });

@@ -175,6 +175,7 @@ public sealed class OrderStatusChange : ITenantOwned
 /// </summary>
 public sealed class OrderLine
 {
+    // These names are the keys of the stored JSON (the lines column): renaming one loses that value in every stored order.
     public required string Id { get; init; }
     public int Position { get; init; }
     public required string SkuId { get; init; }

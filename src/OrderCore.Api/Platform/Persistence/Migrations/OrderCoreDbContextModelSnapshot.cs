@@ -269,6 +269,11 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("lines");
+
                     b.Property<string>("MerchantReferenceId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -1947,51 +1952,6 @@ namespace OrderCore.Api.Platform.Persistence.Migrations
                         .HasForeignKey("TenantId", "OrderId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_checkout_sessions_orders_tenant_id_order_id");
-
-                    b.OwnsMany("OrderCore.Api.Features.Checkout.CheckoutLine", "Lines", b1 =>
-                        {
-                            b1.Property<string>("CheckoutSessionTenantId")
-                                .UseCollation("C");
-
-                            b1.Property<string>("CheckoutSessionId")
-                                .UseCollation("C");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<decimal>("LineTotal")
-                                .HasPrecision(19, 4);
-
-                            b1.Property<int>("Quantity");
-
-                            b1.Property<string>("SkuCode")
-                                .IsRequired();
-
-                            b1.Property<string>("SkuId")
-                                .IsRequired()
-                                .UseCollation("C");
-
-                            b1.Property<string>("Title")
-                                .IsRequired();
-
-                            b1.Property<decimal>("UnitPrice")
-                                .HasPrecision(19, 4);
-
-                            b1.HasKey("CheckoutSessionTenantId", "CheckoutSessionId", "__synthesizedOrdinal")
-                                .HasName("pk_checkout_sessions");
-
-                            b1.ToTable("checkout_sessions");
-
-                            b1
-                                .ToJson("lines")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("CheckoutSessionTenantId", "CheckoutSessionId")
-                                .HasConstraintName("fk_checkout_sessions_checkout_sessions_checkout_session_tenant_id");
-                        });
-
-                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("OrderCore.Api.Features.Inventory.InventoryLevel", b =>
