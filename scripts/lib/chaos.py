@@ -27,6 +27,12 @@ def receiver(port, log):
     out = open(log, "a", buffering=1)
 
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 with keep-alive, as receivers in production answer. With http.server's default (HTTP/1.0, the
+        # connection closed after each answer) about a quarter of first delivery attempts ended without an answer
+        # (ResponseEnded) in .NET's client: retried, so not lost, but now and then past this run's short retry schedule,
+        # which failed the run for a reason that is not a fault it injects. Cause not pinned down (curl sees none).
+        protocol_version = "HTTP/1.1"
+
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with lock:
