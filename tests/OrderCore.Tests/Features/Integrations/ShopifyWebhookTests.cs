@@ -188,24 +188,44 @@ public sealed class ShopifyWebhookTests(AppFixture app)
         Assert.Equal(["skipped", "succeeded"], cancels);
     }
 
-    [Fact]
-    public async Task A_cancellation_that_a_per_order_hook_cannot_answer_yet_is_retried_and_applied_once_it_can()
+    /// <summary>
+    /// A Shopify order created, a per-order hook on its status answering as <paramref name="hookAnswers"/> says, then Shopify's
+    /// cancellation of it, processed until its event is <paramref name="status"/>.
+    /// </summary>
+    private async Task<(TestTenant Tenant, SeededSku Sku, string OrderId, JsonElement Cancellation, WebhookReceiver Hook)> CancelPastAHookAsync(
+        int quantity, Func<ReceiverAnswer> hookAnswers, string status)
     {
         var (tenant, store, sku) = await SetUpAsync();
         var shopifyId = ShopifyCalls.NewOrderId();
-        var lines = new[] { new ShopifyLine("IPOD2008RED", 3, "199.00") };
-        var created = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/create", ShopifyCalls.OrderPayload(shopifyId, lines, "597.00")),
+        var lines = new[] { new ShopifyLine("IPOD2008RED", quantity, "199.00") };
+        var total = (199.00m * quantity).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        var created = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/create", ShopifyCalls.OrderPayload(shopifyId, lines, total)),
             "processed");
         var orderId = created.GetProperty("order_id").GetString()!;
+        var hook = await WebhookReceiver.StartAsync(_ => hookAnswers());
+        try
+        {
+            await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = hook.Url.ToString() });
+            var cancelled = ShopifyCalls.OrderPayload(shopifyId, lines, total, cancelledAt: "2022-01-01T10:00:00-05:00");
+            var cancellation = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/cancelled", cancelled), status);
+            return (tenant, sku, orderId, cancellation, hook);
+        }
+        catch
+        {
+            await hook.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_cancellation_that_a_per_order_hook_cannot_answer_yet_is_retried_and_applied_once_it_can()
+    {
         var calls = 0;
         // The merchant's hook is down for its first call (503 hook_unavailable inside the worker), then accepts.
-        await using var hook = await WebhookReceiver.StartAsync(_ => Interlocked.Increment(ref calls) == 1
+        var (tenant, sku, orderId, processed, hook) = await CancelPastAHookAsync(3, () => Interlocked.Increment(ref calls) == 1
             ? new ReceiverAnswer(500)
-            : new ReceiverAnswer(200, Body: """{"valid":true}"""));
-        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = hook.Url.ToString() });
-
-        var cancelled = ShopifyCalls.OrderPayload(shopifyId, lines, "597.00", cancelledAt: "2022-01-01T10:00:00-05:00");
-        var processed = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/cancelled", cancelled), "processed");
+            : new ReceiverAnswer(200, Body: """{"valid":true}"""), "processed");
+        await using var _ = hook;
 
         Assert.Equal(orderId, processed.GetProperty("order_id").GetString());
         Assert.Equal("cancelled", (await tenant.GetOrderAsync(orderId)).Str("status"));
@@ -218,17 +238,9 @@ public sealed class ShopifyWebhookTests(AppFixture app)
     [Fact]
     public async Task A_cancellation_that_a_per_order_hook_refuses_fails_at_once_and_leaves_the_order_as_it_was()
     {
-        var (tenant, store, sku) = await SetUpAsync();
-        var shopifyId = ShopifyCalls.NewOrderId();
-        var lines = new[] { new ShopifyLine("IPOD2008RED", 2, "199.00") };
-        var created = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/create", ShopifyCalls.OrderPayload(shopifyId, lines, "398.00")),
-            "processed");
-        var orderId = created.GetProperty("order_id").GetString()!;
-        await using var hook = await WebhookReceiver.StartAsync(_ => new ReceiverAnswer(200, Body: """{"valid":false,"message":"already packed"}"""));
-        await tenant.Client.CreateHookAsync(orderId, new { scope = "/status", invoke = hook.Url.ToString() });
-
-        var cancelled = ShopifyCalls.OrderPayload(shopifyId, lines, "398.00", cancelledAt: "2022-01-01T10:00:00-05:00");
-        var failed = await tenant.WaitForEventAsync(await app.SendAcceptedAsync(store, "orders/cancelled", cancelled), "failed");
+        var (tenant, sku, orderId, failed, hook) = await CancelPastAHookAsync(2,
+            () => new ReceiverAnswer(200, Body: """{"valid":false,"message":"already packed"}"""), "failed");
+        await using var _ = hook;
 
         Assert.StartsWith("hook_rejected:", failed.GetProperty("error").GetString());
         Assert.Contains("already packed", failed.GetProperty("error").GetString());
