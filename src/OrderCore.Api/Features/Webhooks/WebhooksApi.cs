@@ -14,7 +14,23 @@ internal static class WebhooksApi
         services.AddSingleton<WebhookSender>();
         services.AddSingleton(provider => new SignedCalls(provider.GetRequiredService<WebhookSecrets>(), provider.GetRequiredService<WebhookSender>(),
             provider.GetRequiredService<IOptions<WebhookOptions>>()));
-        services.AddHttpClient(WebhookSender.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        AddWebhookClient(services, WebhookSender.ClientName, reuseConnections: true);
+        AddWebhookClient(services, WebhookSender.OneConnectionPerAttemptClientName, reuseConnections: false);
+        services.AddSingleton<WebhookWakeup>();
+        services.AddHostedService<WebhookDeliveryWorker>();
+        // Replaces the accounts feature's zero counter for usage reports.
+        services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();
+        services.AddReadinessCheck<WebhookEndpointCheck>().AddReadinessCheck<WebhookDeliveryCheck>();
+        services.AddEventTypes(Subscriptions.CheckoutCompleted);
+    }
+
+    /// <summary>
+    /// The client deliveries are sent with: no redirects, cookies or proxy, the delivery timeout, and connections only to
+    /// addresses vetted just now. Without <paramref name="reuseConnections"/> every attempt gets a connection of its own
+    /// (for receivers that close after each answer, see <see cref="WebhookSender"/>).
+    /// </summary>
+    private static void AddWebhookClient(IServiceCollection services, string name, bool reuseConnections) =>
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
                 var allowPrivate = provider.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets;
@@ -24,19 +40,14 @@ internal static class WebhooksApi
                     UseCookies = false,
                     UseProxy = false,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+                    // Zero: a connection is closed once its answer is read instead of going back to the pool.
+                    PooledConnectionIdleTimeout = reuseConnections ? TimeSpan.FromMinutes(1) : TimeSpan.Zero,
                     // Every connection goes to an address vetted just now: no DNS rebinding past the SSRF check.
                     ConnectCallback = (context, cancellationToken) => WebhookTargets.ConnectAsync(context, allowPrivate, cancellationToken),
                 };
             })
             .AddResilienceHandler("webhook-timeout", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout));
-        services.AddSingleton<WebhookWakeup>();
-        services.AddHostedService<WebhookDeliveryWorker>();
-        // Replaces the accounts feature's zero counter for usage reports.
-        services.AddScoped<IWebhookDeliveryCounter, WebhookDeliveryCounter>();
-        services.AddReadinessCheck<WebhookEndpointCheck>().AddReadinessCheck<WebhookDeliveryCheck>();
-        services.AddEventTypes(Subscriptions.CheckoutCompleted);
-    }
 
     public static void MapWebhooksApi(this RouteGroupBuilder v1)
     {
