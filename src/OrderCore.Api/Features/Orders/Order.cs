@@ -209,7 +209,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasIndex(o => new { o.TenantId, o.CustomerId, o.Id }).HasFilter("customer_id IS NOT NULL");
         builder.HasIndex(o => new { o.TenantId, o.MerchantReferenceId, o.Id });
         builder.HasOne<Customer>().WithMany().HasForeignKey(o => new { o.TenantId, o.CustomerId }).OnDelete(DeleteBehavior.Restrict);
-        builder.Property(o => o.Lines).HasField("_lines").HasColumnName("lines").HasJsonValue(OrderLinesJson.TypeInfo);
+        builder.Property(o => o.Lines).HasField("_lines").HasJsonValue(OrderLinesJson.TypeInfo);
         builder.Ignore(o => o.StatusHistory);
         builder.HasMany(o => o.Transitions).WithOne().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(o => o.Transitions).AutoInclude().HasField("_transitions");

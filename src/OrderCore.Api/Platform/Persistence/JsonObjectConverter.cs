@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace OrderCore.Api.Platform.Persistence;
